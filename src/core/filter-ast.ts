@@ -71,25 +71,66 @@ export const FIELD_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The comparison operators in the validated tree. */
 export type CompareOp = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
 
+/** All children match. */
+export interface AndNode {
+  /** Node discriminator. */
+  readonly kind: 'and';
+  /** Sub-filters, at least one. */
+  readonly children: readonly FilterNode[];
+}
+
+/** At least one child matches. */
+export interface OrNode {
+  /** Node discriminator. */
+  readonly kind: 'or';
+  /** Sub-filters, at least one. */
+  readonly children: readonly FilterNode[];
+}
+
+/** The child does not match. */
+export interface NotNode {
+  /** Node discriminator. */
+  readonly kind: 'not';
+  /** The negated sub-filter. */
+  readonly child: FilterNode;
+}
+
+/** A comparison of one field with one value. */
+export interface CompareNode {
+  /** Node discriminator. */
+  readonly kind: 'compare';
+  /** Payload field name, matching {@link FIELD_NAME_PATTERN}. */
+  readonly field: string;
+  /** The comparison. */
+  readonly op: CompareOp;
+  /** The operand: a number or string for ordering operators, any scalar for `eq` / `ne`. */
+  readonly value: FilterScalar;
+}
+
+/** Membership of one field's value in a list (`$in`), or its negation (`$nin`). */
+export interface InNode {
+  /** Node discriminator. */
+  readonly kind: 'in';
+  /** Payload field name, matching {@link FIELD_NAME_PATTERN}. */
+  readonly field: string;
+  /** The candidate values, at least one. */
+  readonly values: readonly FilterScalar[];
+  /** `true` for `$nin`. */
+  readonly negated: boolean;
+}
+
+/** Presence (`$exists: true`) or absence of a field. */
+export interface ExistsNode {
+  /** Node discriminator. */
+  readonly kind: 'exists';
+  /** Payload field name, matching {@link FIELD_NAME_PATTERN}. */
+  readonly field: string;
+  /** `true` to match a present field, `false` a missing one. */
+  readonly exists: boolean;
+}
+
 /**
  * The validated filter tree that adapters compile. Produced only by `parseFilter`, so every
  * field name matches {@link FIELD_NAME_PATTERN} and every operand has a legal type.
  */
-export type FilterNode =
-  | { readonly kind: 'and'; readonly children: readonly FilterNode[] }
-  | { readonly kind: 'or'; readonly children: readonly FilterNode[] }
-  | { readonly kind: 'not'; readonly child: FilterNode }
-  | {
-      readonly kind: 'compare';
-      readonly field: string;
-      readonly op: CompareOp;
-      readonly value: FilterScalar;
-    }
-  | {
-      readonly kind: 'in';
-      readonly field: string;
-      readonly values: readonly FilterScalar[];
-      /** `true` for `$nin`. */
-      readonly negated: boolean;
-    }
-  | { readonly kind: 'exists'; readonly field: string; readonly exists: boolean };
+export type FilterNode = AndNode | OrNode | NotNode | CompareNode | InNode | ExistsNode;

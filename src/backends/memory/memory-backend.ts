@@ -1,0 +1,397 @@
+/**
+ * The in-process backend: exact search over `Float32Array`s, for tests, demos and small data.
+ *
+ * It follows the adapter contract to the letter (validation, classified errors, abort signals,
+ * lifecycle), so the mesh behaves the same on it as on a real database.
+ *
+ * @module
+ */
+import {
+  BackendError,
+  ClosedError,
+  CollectionConflictError,
+  CollectionNotFoundError,
+  InvalidArgumentError,
+  VecmeshError,
+  describeValue,
+  type ErrorMeta,
+} from '../../core/errors.js';
+import type { FilterNode } from '../../core/filter-ast.js';
+import { idKey, parseIdKey, validateId } from '../../core/ids.js';
+import { clonePayload, validatePayload } from '../../core/payload.js';
+import type {
+  CollectionInfo,
+  CollectionSpec,
+  Hit,
+  Point,
+  PointId,
+  StoredPoint,
+} from '../../core/types.js';
+import { toVector } from '../../core/vector.js';
+import type {
+  BackendCapabilities,
+  BackendSearchRequest,
+  CallOptions,
+  GetRequest,
+  HealthStatus,
+  IdPage,
+  VectorBackend,
+} from '../backend.js';
+import { MemoryCollection, makeRecord, type MemoryRecord } from './memory-collection.js';
+import { resolveCapabilities, resolveName, type MemoryBackendOptions } from './memory-options.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  throwIfAborted,
+  validateCollectionName,
+  validateSpec,
+} from './request-checks.js';
+
+/**
+ * A {@link VectorBackend} that keeps everything in this process.
+ *
+ * Lifecycle: calls before `connect()` and after `close()` reject with `ClosedError`. `close()`
+ * frees every collection and is final: `connect()` after `close()` rejects with `ClosedError`
+ * too (create a new backend instead), since a closed memory backend has nothing to reconnect to.
+ *
+ * Points are copied on the way in and on the way out, so the caller can reuse or mutate its
+ * objects freely. `maxBytesPerRequest` is announced but not enforced; the other limits are.
+ *
+ * @example
+ * ```ts
+ * const backend = memoryBackend({ name: 'shard-0a' });
+ * await backend.connect();
+ * await backend.createCollection('docs', { dimension: 3, metric: 'cosine' });
+ * await backend.upsert('docs', [{ id: 'a', vector: [1, 0, 0], payload: { lang: 'en' } }]);
+ * const [hits] = await backend.search('docs', {
+ *   vectors: [Float32Array.of(1, 0, 0)], topK: 5, includePayload: true, includeVector: false,
+ * });
+ * await backend.close();
+ * ```
+ */
+export class MemoryBackend implements VectorBackend, AsyncDisposable {
+  /** Always `memory`. */
+  readonly kind = 'memory';
+  /** `memory://<name>`. */
+  readonly endpoint: string;
+  /** The request limits, frozen. */
+  readonly capabilities: BackendCapabilities;
+
+  private state: 'new' | 'open' | 'closed' = 'new';
+  private readonly collections = new Map<string, MemoryCollection>();
+
+  /**
+   * @param options - Name and capabilities.
+   * @throws `InvalidOptionError` when the name is empty or a capability is not a
+   *   positive integer.
+   */
+  constructor(options: MemoryBackendOptions = {}) {
+    this.endpoint = `memory://${resolveName(options.name)}`;
+    this.capabilities = resolveCapabilities(options.capabilities);
+  }
+
+  /**
+   * Opens the backend. Idempotent.
+   *
+   * @throws {@link ClosedError} after `close()`: a closed memory backend is final.
+   */
+  connect(options?: CallOptions): Promise<void> {
+    return this.run('connect', undefined, options, () => {
+      if (this.state === 'closed') throw this.closedError('connect');
+      this.state = 'open';
+    });
+  }
+
+  /** Frees every collection; every later call rejects with `ClosedError`. Idempotent. */
+  close(): Promise<void> {
+    this.state = 'closed';
+    for (const c of this.collections.values()) c.clear();
+    this.collections.clear();
+    return Promise.resolve();
+  }
+
+  /** Same as {@link MemoryBackend.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Answers `ok: true` while open. */
+  health(options?: CallOptions): Promise<HealthStatus> {
+    return this.run('health', undefined, options, () => ({ ok: true, latencyMs: 0 }));
+  }
+
+  /** Creates a collection; idempotent for the same dimension and metric. */
+  createCollection(name: string, spec: CollectionSpec, options?: CallOptions): Promise<void> {
+    return this.run('createCollection', name, options, () => {
+      validateCollectionName(name);
+      const wanted = validateSpec(spec);
+      const existing = this.collections.get(name);
+      if (existing === undefined) {
+        this.collections.set(name, new MemoryCollection(wanted));
+        return;
+      }
+      const had = existing.spec;
+      if (had.dimension !== wanted.dimension || had.metric !== wanted.metric) {
+        throw new CollectionConflictError(
+          `collection \`${name}\` exists with dimension ${had.dimension} and metric ${had.metric}, asked for dimension ${wanted.dimension} and metric ${wanted.metric}`,
+        );
+      }
+    });
+  }
+
+  /** Drops a collection; `false` when there was none. */
+  dropCollection(name: string, options?: CallOptions): Promise<boolean> {
+    return this.run('dropCollection', name, options, () => {
+      const c = this.collections.get(name);
+      if (c === undefined) return false;
+      c.clear();
+      return this.collections.delete(name);
+    });
+  }
+
+  /** Describes a collection. */
+  describeCollection(name: string, options?: CallOptions): Promise<CollectionInfo> {
+    return this.run('describeCollection', name, options, () => {
+      const c = this.collection(name);
+      const info: CollectionInfo = { name, ...c.spec, count: c.size };
+      if (c.spec.index !== undefined) info.index = { ...c.spec.index };
+      return info;
+    });
+  }
+
+  /** Lists collection names, sorted. */
+  listCollections(options?: CallOptions): Promise<string[]> {
+    return this.run('listCollections', undefined, options, () =>
+      [...this.collections.keys()].sort(),
+    );
+  }
+
+  /** Inserts or replaces points; the whole batch is validated before anything is stored. */
+  upsert(collection: string, points: readonly Point[], options?: CallOptions): Promise<void> {
+    return this.run('upsert', collection, options, () => {
+      const c = this.collection(collection);
+      const list = this.batch(points, 'points');
+      const { dimension, metric } = c.spec;
+      const records: MemoryRecord[] = new Array<MemoryRecord>(list.length);
+      for (let i = 0; i < list.length; i++) {
+        const path = `points[${i}]`;
+        const p: unknown = list[i];
+        if (typeof p !== 'object' || p === null) {
+          throw new InvalidArgumentError(
+            `\`${path}\` must be an object, received ${describeValue(p)}`,
+          );
+        }
+        const point = p as Partial<Point>;
+        const id = validateId(point.id, `${path}.id`);
+        const vector = toVector(point.vector, dimension, `${path}.vector`, metric);
+        const payload = clonePayload(validatePayload(point.payload, `${path}.payload`));
+        records[i] = makeRecord(id, idKey(id), vector, payload);
+      }
+      c.upsert(records);
+    });
+  }
+
+  /** Deletes points by id; missing ids are ignored. */
+  delete(collection: string, ids: readonly PointId[], options?: CallOptions): Promise<void> {
+    return this.run('delete', collection, options, () => {
+      const c = this.collection(collection);
+      c.delete(this.keysOf(ids));
+    });
+  }
+
+  /** Reads points by id, in the order asked, without missing or repeated ids. */
+  get(
+    collection: string,
+    ids: readonly PointId[],
+    request?: GetRequest,
+    options?: CallOptions,
+  ): Promise<StoredPoint[]> {
+    return this.run('get', collection, options, () => {
+      const c = this.collection(collection);
+      const withVector = request?.includeVector === true;
+      const out: StoredPoint[] = [];
+      const seen = new Set<string>();
+      for (const key of this.keysOf(ids)) {
+        const r = c.get(key);
+        if (r === undefined || seen.has(key)) continue;
+        seen.add(key);
+        const point: StoredPoint = { id: r.id, payload: clonePayload(r.payload) ?? {} };
+        if (withVector) point.vector = Array.from(r.vector);
+        out.push(point);
+      }
+      return out;
+    });
+  }
+
+  /** Counts points, optionally only those matching a filter. */
+  count(collection: string, filter?: FilterNode, options?: CallOptions): Promise<number> {
+    return this.run('count', collection, options, () => this.collection(collection).count(filter));
+  }
+
+  /** Exact search; one list of hits per query vector, best first. */
+  search(
+    collection: string,
+    request: BackendSearchRequest,
+    options?: CallOptions,
+  ): Promise<Hit[][]> {
+    return this.run('search', collection, options, (meta) => {
+      const c = this.collection(collection);
+      if (typeof request !== 'object' || (request as unknown) === null) {
+        throw new InvalidArgumentError(
+          `\`request\` must be an object, received ${describeValue(request)}`,
+        );
+      }
+      const { dimension, metric } = c.spec;
+      const vectors = this.list(
+        request.vectors,
+        'request.vectors',
+        this.capabilities.maxQueriesPerRequest,
+      );
+      const queries = vectors.map((v, i) =>
+        toVector(v, dimension, `request.vectors[${i}]`, metric),
+      );
+      const topK = request.topK;
+      if (!Number.isSafeInteger(topK) || topK < 1 || topK > this.capabilities.maxTopK) {
+        throw new InvalidArgumentError(
+          `\`request.topK\` must be an integer from 1 to ${this.capabilities.maxTopK}, received ${describeValue(topK)}`,
+        );
+      }
+      const withPayload = request.includePayload;
+      const withVector = request.includeVector;
+      const ranked = c.search(queries, topK, request.filter, () => {
+        this.checkSignal(options, meta);
+      });
+      return ranked.map((list) =>
+        list.map(({ score, item }): Hit => {
+          const hit: Hit = { id: item.id, score };
+          if (withPayload) hit.payload = clonePayload(item.payload) ?? {};
+          if (withVector) hit.vector = Array.from(item.vector);
+          return hit;
+        }),
+      );
+    });
+  }
+
+  /** One page of ids in `idKey` order; the cursor resumes after the last id of the page. */
+  scanIds(
+    collection: string,
+    page: { cursor?: string; limit: number },
+    options?: CallOptions,
+  ): Promise<IdPage> {
+    return this.run('scanIds', collection, options, () => {
+      const c = this.collection(collection);
+      if (typeof page !== 'object' || (page as unknown) === null) {
+        throw new InvalidArgumentError(
+          `\`page\` must be an object, received ${describeValue(page)}`,
+        );
+      }
+      const limit = page.limit;
+      if (
+        !Number.isSafeInteger(limit) ||
+        limit < 1 ||
+        limit > this.capabilities.maxPointsPerRequest
+      ) {
+        throw new InvalidArgumentError(
+          `\`page.limit\` must be an integer from 1 to ${this.capabilities.maxPointsPerRequest}, received ${describeValue(limit)}`,
+        );
+      }
+      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      const { keys, more } = c.scan(after, limit);
+      const ids = keys.map((k) => parseIdKey(k) as PointId);
+      const last = keys.at(-1);
+      return more && last !== undefined ? { ids, nextCursor: encodeCursor(last) } : { ids };
+    });
+  }
+
+  /**
+   * Runs one call: checks the lifecycle and the signal, and gives every error the call's meta.
+   * Unexpected exceptions become `BackendError`s rather than escaping raw.
+   */
+  private run<T>(
+    operation: string,
+    collection: string | undefined,
+    options: CallOptions | undefined,
+    body: (meta: ErrorMeta) => T,
+  ): Promise<T> {
+    const meta: ErrorMeta =
+      collection === undefined
+        ? { backend: this.endpoint, operation }
+        : { backend: this.endpoint, operation, collection };
+    try {
+      this.checkSignal(options, meta);
+      if (this.state !== 'open' && operation !== 'connect') throw this.closedError(operation);
+      return Promise.resolve(body(meta));
+    } catch (err) {
+      if (err instanceof VecmeshError) return Promise.reject(err.withMeta(meta));
+      return Promise.reject(
+        new BackendError(`${this.endpoint} failed in \`${operation}\`: ${String(err)}`, {
+          cause: err,
+          meta,
+        }),
+      );
+    }
+  }
+
+  private checkSignal(options: CallOptions | undefined, meta: ErrorMeta): void {
+    throwIfAborted(options?.signal, this.endpoint, meta);
+  }
+
+  private closedError(operation: string): ClosedError {
+    return new ClosedError(
+      this.state === 'new'
+        ? `${this.endpoint} is not connected; call \`connect()\` before \`${operation}\``
+        : `${this.endpoint} is closed; create a new backend instead of calling \`${operation}\``,
+    );
+  }
+
+  private collection(name: string): MemoryCollection {
+    const c = typeof name === 'string' ? this.collections.get(name) : undefined;
+    if (c === undefined) {
+      throw new CollectionNotFoundError(
+        `collection ${typeof name === 'string' ? `\`${name}\`` : describeValue(name)} does not exist on ${this.endpoint}`,
+      );
+    }
+    return c;
+  }
+
+  /** Checks that a request list is an array within the per-request limit. */
+  private list<T>(value: readonly T[], path: string, max: number): readonly T[] {
+    const raw: unknown = value;
+    if (!Array.isArray(raw)) {
+      throw new InvalidArgumentError(
+        `\`${path}\` must be an array, received ${describeValue(value)}`,
+      );
+    }
+    if (value.length > max) {
+      throw new InvalidArgumentError(
+        `\`${path}\` has ${value.length} items, ${this.endpoint} takes at most ${max} per request`,
+      );
+    }
+    return value;
+  }
+
+  private batch<T>(value: readonly T[], path: string): readonly T[] {
+    return this.list(value, path, this.capabilities.maxPointsPerRequest);
+  }
+
+  private keysOf(ids: readonly PointId[]): string[] {
+    return this.batch(ids, 'ids').map((id, i) => idKey(validateId(id, `ids[${i}]`)));
+  }
+}
+
+/**
+ * Creates a {@link MemoryBackend}.
+ *
+ * @param options - Name and capabilities.
+ * @returns A backend; call `connect()` before using it.
+ * @throws `InvalidOptionError` when an option is invalid.
+ *
+ * @example
+ * ```ts
+ * const backend = memoryBackend({ name: 'a', capabilities: { maxTopK: 100 } });
+ * backend.endpoint; // 'memory://a'
+ * ```
+ */
+export function memoryBackend(options?: MemoryBackendOptions): MemoryBackend {
+  return new MemoryBackend(options);
+}

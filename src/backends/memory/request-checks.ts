@@ -1,0 +1,150 @@
+/**
+ * Checks of the input of one memory-backend call: collection names and specs, scan cursors and
+ * abort signals.
+ *
+ * @module
+ */
+import {
+  AbortedError,
+  InvalidArgumentError,
+  TimeoutError,
+  describeValue,
+  type ErrorMeta,
+} from '../../core/errors.js';
+import { parseIdKey } from '../../core/ids.js';
+import { isPlainObject } from '../../core/payload.js';
+import { MAX_DIMENSION, METRICS, type CollectionSpec, type Metric } from '../../core/types.js';
+
+/** The longest collection name accepted. */
+export const MAX_COLLECTION_NAME_LENGTH = 255;
+
+// Versioned, so that a future cursor format can tell old cursors apart.
+const CURSOR_PREFIX = 'm1.';
+
+/**
+ * Checks a collection name: a non-empty string of at most {@link MAX_COLLECTION_NAME_LENGTH}
+ * characters.
+ *
+ * @param name - The candidate name.
+ * @throws {@link InvalidArgumentError} when it is not.
+ *
+ * @example
+ * ```ts
+ * validateCollectionName('docs'); // ok
+ * validateCollectionName('');     // throws
+ * ```
+ */
+export function validateCollectionName(name: unknown): void {
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_COLLECTION_NAME_LENGTH) {
+    throw new InvalidArgumentError(
+      `\`name\` must be a non-empty string of at most ${MAX_COLLECTION_NAME_LENGTH} characters, received ${describeValue(name)}`,
+    );
+  }
+}
+
+/**
+ * Checks a collection spec and returns a copy holding only known fields.
+ *
+ * @param spec - The candidate spec.
+ * @returns The copy.
+ * @throws {@link InvalidArgumentError} when the dimension is not an integer from 1 to
+ *   `MAX_DIMENSION` or the metric is unknown.
+ *
+ * @example
+ * ```ts
+ * validateSpec({ dimension: 4, metric: 'l2' }); // { dimension: 4, metric: 'l2' }
+ * ```
+ */
+export function validateSpec(spec: unknown): CollectionSpec {
+  if (typeof spec !== 'object' || spec === null) {
+    throw new InvalidArgumentError(`\`spec\` must be an object, received ${describeValue(spec)}`);
+  }
+  const { dimension, metric, index } = spec as Partial<Record<keyof CollectionSpec, unknown>>;
+  if (
+    typeof dimension !== 'number' ||
+    !Number.isSafeInteger(dimension) ||
+    dimension < 1 ||
+    dimension > MAX_DIMENSION
+  ) {
+    throw new InvalidArgumentError(
+      `\`spec.dimension\` must be an integer from 1 to ${MAX_DIMENSION}, received ${describeValue(dimension)}`,
+    );
+  }
+  if (!METRICS.includes(metric as Metric)) {
+    throw new InvalidArgumentError(
+      `\`spec.metric\` must be one of ${METRICS.join(', ')}, received ${describeValue(metric)}`,
+    );
+  }
+  const out: CollectionSpec = { dimension, metric: metric as Metric };
+  // The index is advisory here (search is always exact); keep a copy to describe it back.
+  if (isPlainObject(index)) out.index = { ...index };
+  return out;
+}
+
+/**
+ * Turns the last key of a page into an opaque cursor.
+ *
+ * @param key - An `idKey`.
+ * @returns The cursor.
+ *
+ * @example
+ * ```ts
+ * decodeCursor(encodeCursor('s:a')); // 's:a'
+ * ```
+ */
+export function encodeCursor(key: string): string {
+  return CURSOR_PREFIX + Buffer.from(key, 'utf8').toString('base64url');
+}
+
+/**
+ * Reads a cursor made by {@link encodeCursor} back into the key to resume after.
+ *
+ * @param cursor - The caller's cursor.
+ * @returns The key.
+ * @throws {@link InvalidArgumentError} when it is not a cursor this backend issued.
+ *
+ * @example
+ * ```ts
+ * decodeCursor('nonsense'); // throws: `page.cursor` is not a cursor issued by a memory backend
+ * ```
+ */
+export function decodeCursor(cursor: unknown): string {
+  if (typeof cursor === 'string' && cursor.startsWith(CURSOR_PREFIX)) {
+    const key = Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8');
+    // base64url decoding is lenient; only a cursor that round-trips was issued here.
+    if (parseIdKey(key) !== undefined && encodeCursor(key) === cursor) return key;
+  }
+  throw new InvalidArgumentError(
+    `\`page.cursor\` is not a cursor issued by a memory backend, received ${describeValue(cursor)}`,
+  );
+}
+
+/**
+ * Throws when a call's signal is already aborted: `TimeoutError` when the abort reason is a
+ * vecmesh `TimeoutError` or a `DOMException` named `TimeoutError` (as from
+ * `AbortSignal.timeout()`), `AbortedError` otherwise.
+ *
+ * @param signal - The call's signal, if any.
+ * @param endpoint - The backend's endpoint, for the message.
+ * @param meta - Where the call happened.
+ * @throws {@link AbortedError} or {@link TimeoutError} when the signal is aborted.
+ *
+ * @example
+ * ```ts
+ * throwIfAborted(AbortSignal.abort(), 'memory://a', { operation: 'search' }); // throws AbortedError
+ * ```
+ */
+export function throwIfAborted(
+  signal: AbortSignal | undefined,
+  endpoint: string,
+  meta: ErrorMeta,
+): void {
+  if (signal?.aborted !== true) return;
+  const reason: unknown = signal.reason;
+  const what = `\`${meta.operation ?? 'call'}\` on ${endpoint}`;
+  if (reason instanceof TimeoutError) throw reason.withMeta(meta);
+  if (reason instanceof DOMException && reason.name === 'TimeoutError') {
+    throw new TimeoutError(`${what} timed out`, { cause: reason, meta });
+  }
+  throw new AbortedError(`${what} was aborted`, { cause: reason, meta });
+}

@@ -1,0 +1,85 @@
+/**
+ * Small validators shared by every `resolveXxxOptions()`: each names the option in backticks
+ * and says what it received.
+ *
+ * @module
+ */
+import { InvalidOptionError, describeValue } from './errors.js';
+
+/**
+ * Checks that an option is a plain object.
+ *
+ * @throws {@link InvalidOptionError} when `value` is not an object.
+ */
+export function optionObject(value: unknown, name: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidOptionError(`\`${name}\` must be an object, received ${describeValue(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Rejects keys an options object does not know, so that a typo is an error, not a silent default.
+ *
+ * @throws {@link InvalidOptionError} naming the first unknown key.
+ */
+export function rejectUnknownKeys(
+  value: Record<string, unknown>,
+  name: string,
+  keys: readonly string[],
+): void {
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) {
+      const where = name === '' ? key : `${name}.${key}`;
+      throw new InvalidOptionError(
+        `unknown option \`${where}\`; expected one of ${keys.join(', ')}`,
+      );
+    }
+  }
+}
+
+/**
+ * Validates an optional integer option.
+ *
+ * @param value - What the caller passed.
+ * @param name - The option's path, e.g. `batch.maxPoints`.
+ * @param fallback - Returned when `value` is undefined.
+ * @param min - Smallest accepted value.
+ * @param max - Largest accepted value.
+ * @throws {@link InvalidOptionError} when `value` is not an integer in `[min, max]`.
+ */
+export function optionInteger(
+  value: unknown,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(
+      `\`${name}\` must be an integer in [${min}, ${max}], received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Validates an optional choice among fixed words.
+ *
+ * @throws {@link InvalidOptionError} when `value` is not one of `choices`.
+ */
+export function optionChoice<T extends string>(
+  value: unknown,
+  name: string,
+  fallback: T,
+  choices: readonly T[],
+): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+    throw new InvalidOptionError(
+      `\`${name}\` must be one of ${choices.map((c) => `'${c}'`).join(', ')}, received ${describeValue(value)}`,
+    );
+  }
+  return value as T;
+}

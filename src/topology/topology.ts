@@ -1,0 +1,323 @@
+/**
+ * The topology model: clusters -> shards -> replicas, validated once into an immutable value with
+ * an `epoch` that grows on every change.
+ *
+ * @module
+ */
+import type { VectorBackend } from '../backends/backend.js';
+import { InvalidArgumentError, InvalidTopologyError, describeValue } from '../core/errors.js';
+import {
+  finiteNumber,
+  nonEmptyArray,
+  rejectUnknownTopologyKeys,
+  topologyName,
+  topologyObject,
+} from './checks.js';
+import { createShardMap, type ShardMap } from './shard-map.js';
+import { resolveShardingOptions, type ResolvedShardingOptions } from './sharding-options.js';
+
+/** A replica's part in its shard: `primary` takes writes first in primary replication mode. */
+export type ReplicaRole = 'primary' | 'secondary';
+
+/** One copy of a shard on one backend endpoint. */
+export interface ReplicaOptions {
+  /** The adapter for the endpoint holding this copy. One backend object per shard at most. */
+  backend: VectorBackend;
+  /**
+   * Name, unique within the shard, matching `/^[A-Za-z0-9_.-]{1,64}$/`.
+   * @default `r${index}`
+   */
+  name?: string;
+  /**
+   * Relative share of reads for weighted balancing, a finite number > 0.
+   * @default 1
+   */
+  weight?: number;
+  /**
+   * The replica's role. When no replica of the shard says `primary`, the first replica without
+   * a role is the primary; every other replica without a role is `secondary`.
+   * @default 'primary' for the first replica of a shard, 'secondary' for the others
+   */
+  role?: ReplicaRole;
+}
+
+/** One slice of every collection, held by one or more replicas. */
+export interface ShardOptions {
+  /**
+   * Name, unique within the cluster, matching `/^[A-Za-z0-9_.-]{1,64}$/`. Shard maps place
+   * keys by name (`consistent-hash`, `rendezvous`), so keep names stable across changes.
+   * @default `s${index}`
+   */
+  name?: string;
+  /** The copies of this shard, at least one. */
+  replicas: readonly ReplicaOptions[];
+}
+
+/** A group of shards in one place (a region, a data centre). */
+export interface ClusterOptions {
+  /** Name, unique in the topology, matching `/^[A-Za-z0-9_.-]{1,64}$/`. */
+  name: string;
+  /**
+   * Read preference, a finite number: lower is preferred; equal priorities keep list order.
+   * @default the cluster's index in `clusters`
+   */
+  priority?: number;
+  /** The shards, at least one. */
+  shards: readonly ShardOptions[];
+}
+
+/** A validated replica. */
+export interface Replica {
+  /** `${cluster}/${shard}/${name}`, unique in the topology. */
+  readonly id: string;
+  /** Name within the shard. */
+  readonly name: string;
+  /** Cluster name. */
+  readonly cluster: string;
+  /** Shard name. */
+  readonly shard: string;
+  /** Shard index in its cluster (the shard map's index). */
+  readonly shardIndex: number;
+  /** Position in the shard's replica list. */
+  readonly index: number;
+  /** The adapter (a live object: it is not frozen). */
+  readonly backend: VectorBackend;
+  /** Relative read share, > 0. */
+  readonly weight: number;
+  /** Its role in the shard. */
+  readonly role: ReplicaRole;
+}
+
+/** A validated shard. */
+export interface Shard {
+  /** Name within the cluster. */
+  readonly name: string;
+  /** Index in the cluster (the shard map's index). */
+  readonly index: number;
+  /** Cluster name. */
+  readonly cluster: string;
+  /** The replicas, in the order given. */
+  readonly replicas: readonly Replica[];
+  /** The one primary replica. */
+  readonly primary: Replica;
+}
+
+/** A validated cluster. */
+export interface Cluster {
+  /** Unique name. */
+  readonly name: string;
+  /** Read preference, lower first. */
+  readonly priority: number;
+  /** The shards, in index order. */
+  readonly shards: readonly Shard[];
+  /** Key -> shard index for this cluster. */
+  readonly shardMap: ShardMap;
+}
+
+/** The whole validated topology. Immutable: a change makes a new one with a larger epoch. */
+export interface Topology {
+  /** Grows with every change; part of cache keys. */
+  readonly epoch: number;
+  /** Clusters sorted by priority (stable: equal priorities keep input order). */
+  readonly clusters: readonly Cluster[];
+  /** The sharding options every cluster uses. */
+  readonly sharding: ResolvedShardingOptions;
+  /** Every replica of every cluster, flat, in cluster then shard then replica order. */
+  readonly replicas: readonly Replica[];
+}
+
+const CLUSTER_KEYS = ['name', 'priority', 'shards'];
+const SHARD_KEYS = ['name', 'replicas'];
+const REPLICA_KEYS = ['backend', 'name', 'weight', 'role'];
+const BACKEND_STRINGS = ['kind', 'endpoint'] as const;
+const BACKEND_METHODS = ['search', 'upsert'] as const;
+
+function checkBackend(value: unknown, path: string): VectorBackend {
+  const fail = (what: string): never => {
+    throw new InvalidTopologyError(
+      `\`${path}\` must be a VectorBackend (${what}), received ${describeValue(value)}`,
+    );
+  };
+  if (typeof value !== 'object' || value === null) return fail('an object');
+  const obj = value as Record<string, unknown>;
+  for (const key of BACKEND_STRINGS) {
+    if (typeof obj[key] !== 'string') fail(`\`${key}\` must be a string`);
+  }
+  for (const key of BACKEND_METHODS) {
+    if (typeof obj[key] !== 'function') fail(`\`${key}\` must be a method`);
+  }
+  return value as VectorBackend;
+}
+
+function checkRole(value: unknown, path: string): ReplicaRole | undefined {
+  if (value === undefined || value === 'primary' || value === 'secondary') return value;
+  throw new InvalidTopologyError(
+    `\`${path}\` must be 'primary' or 'secondary', received ${describeValue(value)}`,
+  );
+}
+
+function resolveShard(input: unknown, path: string, cluster: string, index: number): Shard {
+  const obj = topologyObject(input, path);
+  rejectUnknownTopologyKeys(obj, path, SHARD_KEYS);
+  const name = topologyName(obj['name'], `${path}.name`, `s${index}`);
+  const list = nonEmptyArray(obj['replicas'], `${path}.replicas`);
+  const raw = list.map((r, i) => {
+    const rPath = `${path}.replicas[${i}]`;
+    const ro = topologyObject(r, rPath);
+    rejectUnknownTopologyKeys(ro, rPath, REPLICA_KEYS);
+    return {
+      path: rPath,
+      backend: checkBackend(ro['backend'], `${rPath}.backend`),
+      name: topologyName(ro['name'], `${rPath}.name`, `r${i}`),
+      weight: finiteNumber(ro['weight'], `${rPath}.weight`, 1, 0),
+      role: checkRole(ro['role'], `${rPath}.role`),
+    };
+  });
+  const names = new Map<string, number>();
+  const backends = new Map<VectorBackend, number>();
+  for (const [i, r] of raw.entries()) {
+    const sameName = names.get(r.name);
+    if (sameName !== undefined) {
+      throw new InvalidTopologyError(
+        `\`${r.path}.name\` ${describeValue(r.name)} repeats \`${path}.replicas[${sameName}]\`; replica names must be unique within a shard`,
+      );
+    }
+    names.set(r.name, i);
+    const sameBackend = backends.get(r.backend);
+    if (sameBackend !== undefined) {
+      throw new InvalidTopologyError(
+        `\`${r.path}.backend\` is the same backend object as \`${path}.replicas[${sameBackend}].backend\`; two replicas of one shard would be one copy`,
+      );
+    }
+    backends.set(r.backend, i);
+  }
+  const primaries = raw.filter((r) => r.role === 'primary');
+  if (primaries.length > 1) {
+    throw new InvalidTopologyError(
+      `\`${path}.replicas\` must have at most one replica with role 'primary', received ${primaries.length}`,
+    );
+  }
+  // With no explicit primary, the first replica without a role takes it.
+  const primaryIndex =
+    primaries.length === 1
+      ? raw.findIndex((r) => r.role === 'primary')
+      : raw.findIndex((r) => r.role === undefined);
+  if (primaryIndex < 0) {
+    throw new InvalidTopologyError(
+      `\`${path}.replicas\` must have a primary replica, received ${raw.length} with role 'secondary'`,
+    );
+  }
+  const replicas = raw.map((r, i): Replica =>
+    Object.freeze({
+      id: `${cluster}/${name}/${r.name}`,
+      name: r.name,
+      cluster,
+      shard: name,
+      shardIndex: index,
+      index: i,
+      backend: r.backend,
+      weight: r.weight,
+      role: i === primaryIndex ? 'primary' : 'secondary',
+    }),
+  );
+  const primary = replicas[primaryIndex] as Replica;
+  return Object.freeze({ name, index, cluster, replicas: Object.freeze(replicas), primary });
+}
+
+function resolveCluster(
+  input: unknown,
+  path: string,
+  index: number,
+  sharding: ResolvedShardingOptions,
+): Cluster {
+  const obj = topologyObject(input, path);
+  rejectUnknownTopologyKeys(obj, path, CLUSTER_KEYS);
+  const name = topologyName(obj['name'], `${path}.name`);
+  const priority = finiteNumber(obj['priority'], `${path}.priority`, index);
+  const list = nonEmptyArray(obj['shards'], `${path}.shards`);
+  const shards = list.map((s, i) => resolveShard(s, `${path}.shards[${i}]`, name, i));
+  const seen = new Map<string, number>();
+  for (const [i, shard] of shards.entries()) {
+    const same = seen.get(shard.name);
+    if (same !== undefined) {
+      throw new InvalidTopologyError(
+        `\`${path}.shards[${i}].name\` ${describeValue(shard.name)} repeats \`${path}.shards[${same}]\`; shard names must be unique within a cluster`,
+      );
+    }
+    seen.set(shard.name, i);
+  }
+  if (sharding.strategy === 'range' && sharding.boundaries.length !== shards.length - 1) {
+    throw new InvalidTopologyError(
+      `\`${path}.shards\` must number ${sharding.boundaries.length + 1} (one more than \`sharding.boundaries\`), received ${shards.length}`,
+    );
+  }
+  const shardMap = createShardMap(
+    sharding,
+    shards.map((s) => s.name),
+  );
+  return Object.freeze({ name, priority, shards: Object.freeze(shards), shardMap });
+}
+
+/**
+ * Validates a topology and builds its immutable model: defaults filled in, clusters sorted by
+ * priority, one shard map per cluster, every object frozen (except the backends, which are live
+ * adapters).
+ *
+ * Only `clusters` and `sharding` of `input` are read; other keys are left to the caller (so that
+ * it can pass its whole options object).
+ *
+ * @param input - `clusters` (a non-empty array of {@link ClusterOptions}) and optional `sharding`.
+ * @param epoch - The version of this topology, a non-negative safe integer.
+ * @default epoch 1
+ * @returns The frozen topology.
+ * @throws {@link InvalidTopologyError} naming the offending path (e.g.
+ * `clusters[1].shards[0].replicas`) for: no clusters, shards or replicas; a missing or malformed
+ * name; duplicate cluster names, shard names in a cluster or replica names in a shard; a weight
+ * that is not a finite number > 0; a priority that is not finite; a role other than
+ * primary/secondary, two primaries, or only secondaries in a shard; one backend object twice in
+ * a shard; something that is not a backend; range boundaries that do not number shards - 1;
+ * an unknown option key; and every sharding error of `resolveShardingOptions`.
+ * @throws {@link InvalidArgumentError} when `epoch` is not a non-negative safe integer.
+ * @example
+ * ```ts
+ * const topology = resolveTopology({
+ *   clusters: [{ name: 'local', shards: [{ replicas: [{ backend: a }, { backend: b }] }] }],
+ *   sharding: { strategy: 'jump' },
+ * });
+ * topology.clusters[0].shards[0].primary.id; // 'local/s0/r0'
+ * ```
+ */
+export function resolveTopology(
+  input: { readonly clusters: unknown; readonly sharding?: unknown },
+  epoch = 1,
+): Topology {
+  if (!Number.isSafeInteger(epoch) || epoch < 0) {
+    throw new InvalidArgumentError(
+      `\`epoch\` must be a non-negative safe integer, received ${describeValue(epoch)}`,
+    );
+  }
+  // Guards JavaScript callers; only `clusters` and `sharding` are read.
+  const { clusters: rawClusters, sharding: rawSharding } = topologyObject(input, 'topology');
+  const sharding = resolveShardingOptions(rawSharding, 'sharding');
+  const list = nonEmptyArray(rawClusters, 'clusters');
+  const clusters = list.map((c, i) => resolveCluster(c, `clusters[${i}]`, i, sharding));
+  const seen = new Map<string, number>();
+  for (const [i, cluster] of clusters.entries()) {
+    const same = seen.get(cluster.name);
+    if (same !== undefined) {
+      throw new InvalidTopologyError(
+        `\`clusters[${i}].name\` ${describeValue(cluster.name)} repeats \`clusters[${same}]\`; cluster names must be unique`,
+      );
+    }
+    seen.set(cluster.name, i);
+  }
+  // Array.prototype.sort is stable, so equal priorities keep input order.
+  const sorted = [...clusters].sort((a, b) => a.priority - b.priority);
+  const replicas = sorted.flatMap((c) => c.shards.flatMap((s) => s.replicas));
+  return Object.freeze({
+    epoch,
+    clusters: Object.freeze(sorted),
+    sharding,
+    replicas: Object.freeze(replicas),
+  });
+}

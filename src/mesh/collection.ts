@@ -1,0 +1,211 @@
+/**
+ * A handle on one logical collection spread over the mesh's shards.
+ *
+ * @module
+ */
+import { optionChoice, optionInteger } from '../core/options.js';
+import { InvalidArgumentError, describeValue } from '../core/errors.js';
+import type { Filter } from '../core/filter-ast.js';
+import { parseFilter } from '../core/filter.js';
+import type { CollectionSpec, Point, PointId, StoredPoint } from '../core/types.js';
+import { Deadline } from '../resilience/deadline.js';
+import type { MeshContext, OperationOptions } from './context.js';
+import type { WriteConsistency } from './options.js';
+import { prepareIds, prepareUpsert } from './prepare-batch.js';
+import { prepareSearch, type SearchRequest } from './prepare-search.js';
+import { runCount, runGet } from './read.js';
+import { runSearch, type SearchResult } from './search.js';
+import { runWrite, type WriteResult } from './write.js';
+
+/** Options of `upsert` and `delete`. */
+export interface WriteOptions extends OperationOptions {
+  /**
+   * Replicas per shard that must acknowledge.
+   * @default the mesh's `replication.writeConsistency`
+   */
+  consistency?: WriteConsistency;
+}
+
+/** Options of `get`. */
+export interface GetOptions extends OperationOptions {
+  /**
+   * Return vectors too.
+   * @default false
+   */
+  includeVector?: boolean;
+}
+
+/** Options of `count`. */
+export interface CountOptions extends OperationOptions {
+  /** Count only points whose payload matches. */
+  filter?: Filter;
+}
+
+/**
+ * One logical collection: every operation is routed to the shards that own the data.
+ * Obtain it from `mesh.createCollection()` or `mesh.collection()`.
+ *
+ * @example
+ * ```ts
+ * const docs = await mesh.createCollection('docs', { dimension: 3, metric: 'cosine' });
+ * await docs.upsert([{ id: 'a', vector: [1, 0, 0], payload: { lang: 'en' } }]);
+ * const { hits } = await docs.search({ vectors: [[1, 0, 0]], topK: 5 });
+ * ```
+ */
+export class Collection {
+  /** @internal */
+  constructor(
+    private readonly ctx: MeshContext,
+    /** The collection's logical name. */
+    readonly name: string,
+  ) {}
+
+  /**
+   * Inserts or replaces points by id, routed to their shards in chunks sent in parallel.
+   *
+   * @throws `InvalidBatchError` when any point is invalid (nothing is written).
+   * @throws `PartialWriteError` listing the ids not acknowledged (the others were).
+   * @throws `CollectionNotFoundError`, `ClosedError`, `TimeoutError`, `AbortedError`.
+   */
+  upsert(points: readonly Point[], options: WriteOptions = {}): Promise<WriteResult> {
+    return this.operation('upsert', options, async (deadline, spec) => {
+      const items = prepareUpsert(
+        points,
+        spec,
+        this.ctx.topology().sharding.key,
+        this.ctx.options.limits.maxBatchPoints,
+      );
+      return runWrite(
+        this.ctx,
+        this.name,
+        items,
+        this.consistency(options),
+        'upsert',
+        deadline,
+        (r, name, values, signal) => r.backend.upsert(name, values, { signal }),
+      );
+    });
+  }
+
+  /**
+   * Deletes points by id; ids that do not exist are ignored.
+   *
+   * @throws `InvalidBatchError`, `PartialWriteError`, as for {@link Collection.upsert}.
+   */
+  delete(ids: readonly PointId[], options: WriteOptions = {}): Promise<WriteResult> {
+    return this.operation('delete', options, (deadline) => {
+      const items = prepareIds(
+        ids,
+        this.ctx.topology().sharding.key,
+        this.ctx.options.limits.maxBatchPoints,
+        'delete',
+      );
+      return runWrite(
+        this.ctx,
+        this.name,
+        items,
+        this.consistency(options),
+        'delete',
+        deadline,
+        (r, name, values, signal) => r.backend.delete(name, values, { signal }),
+      );
+    });
+  }
+
+  /**
+   * Reads points by id from their owners; missing ids are left out. The answer follows the
+   * order of `ids`.
+   *
+   * @throws `InvalidBatchError` for an invalid id; `ShardUnavailableError` when an owner shard
+   * has no replica that answers.
+   */
+  get(ids: readonly PointId[], options: GetOptions = {}): Promise<StoredPoint[]> {
+    return this.operation('get', options, (deadline) => {
+      const items = prepareIds(
+        ids,
+        this.ctx.topology().sharding.key,
+        this.ctx.options.limits.maxBatchPoints,
+        'get',
+      );
+      const includeVector = optionalFlag(options.includeVector, 'includeVector');
+      return runGet(this.ctx, this.name, items, includeVector, deadline);
+    });
+  }
+
+  /**
+   * Counts points (optionally matching a filter) over the shards of the preferred cluster.
+   *
+   * @throws `InvalidFilterError` for a malformed filter; `ShardUnavailableError`.
+   */
+  count(options: CountOptions = {}): Promise<number> {
+    return this.operation('count', options, (deadline) =>
+      runCount(this.ctx, this.name, parseFilter(options.filter), deadline),
+    );
+  }
+
+  /**
+   * Searches every shard that can hold a match (all of them, unless the filter pins the shard
+   * key) and merges the answers into one top-k per query vector.
+   *
+   * @throws `InvalidArgumentError`, `InvalidVectorError`, `InvalidFilterError` for a bad request;
+   * `ShardUnavailableError` when a shard has no replica that answers.
+   */
+  search(request: SearchRequest, options: OperationOptions = {}): Promise<SearchResult> {
+    return this.operation('search', options, (deadline, spec) =>
+      runSearch(
+        this.ctx,
+        this.name,
+        spec,
+        prepareSearch(request, spec, this.ctx.options),
+        deadline,
+      ),
+    );
+  }
+
+  /** The collection's dimension, metric and index, as the mesh knows them. */
+  describe(options: OperationOptions = {}): Promise<CollectionSpec> {
+    return this.operation('describe', options, (_deadline, spec) => Promise.resolve(spec));
+  }
+
+  /** Runs one operation under its own deadline, with the collection's spec at hand. */
+  private async operation<T>(
+    name: string,
+    options: OperationOptions,
+    body: (deadline: Deadline, spec: CollectionSpec) => Promise<T>,
+  ): Promise<T> {
+    this.ctx.assertOpen();
+    const timeoutMs = optionInteger(
+      options.timeoutMs,
+      'timeoutMs',
+      this.ctx.options.timeoutMs,
+      1,
+      2_147_483_647,
+    );
+    const deadline = new Deadline(timeoutMs, name, options.signal);
+    try {
+      const spec = await deadline.race(this.ctx.spec(this.name, deadline.signal));
+      return await body(deadline, spec);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  private consistency(options: WriteOptions): WriteConsistency {
+    return optionChoice(
+      options.consistency,
+      'consistency',
+      this.ctx.options.replication.writeConsistency,
+      ['one', 'quorum', 'all'],
+    );
+  }
+}
+
+function optionalFlag(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    throw new InvalidArgumentError(
+      `\`${name}\` must be a boolean, received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,409 @@
+/**
+ * The mesh: one client over many vector database endpoints.
+ *
+ * @module
+ */
+import {
+  BackendError,
+  ClosedError,
+  InvalidArgumentError,
+  InvalidTopologyError,
+  UnavailableError,
+  describeValue,
+} from '../core/errors.js';
+import { optionInteger } from '../core/options.js';
+import { METRICS, MAX_DIMENSION, type CollectionSpec, type IndexSpec } from '../core/types.js';
+import type { VectorBackend } from '../backends/backend.js';
+import { Deadline } from '../resilience/deadline.js';
+import { resolveTopology, type Replica, type Shard, type Topology } from '../topology/topology.js';
+import { Collection } from './collection.js';
+import type { MeshContext, OperationOptions } from './context.js';
+import { resolveMeshOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
+import { readFromShard, tagError } from './replica-call.js';
+
+/** Collection names: identifiers, so that every backend accepts them unquoted. */
+const COLLECTION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+type State = 'new' | 'open' | 'closed';
+
+/**
+ * A client that treats many vector databases as one: it owns the topology, routes every
+ * operation to the shards and replicas that own the data, and merges the answers.
+ *
+ * Constructing it does no I/O; call {@link Mesh.connect} before use and {@link Mesh.close} (or
+ * `await using`) when done.
+ *
+ * @example
+ * ```ts
+ * const mesh = createMesh({ clusters: [{ name: 'local', shards: [
+ *   { replicas: [{ backend: memoryBackend() }] },
+ *   { replicas: [{ backend: memoryBackend() }] },
+ * ] }] });
+ * await mesh.connect();
+ * const docs = await mesh.createCollection('docs', { dimension: 384, metric: 'cosine' });
+ * await mesh.close();
+ * ```
+ */
+export class Mesh implements AsyncDisposable {
+  /** Validated options, defaults filled in. */
+  readonly options: ResolvedMeshOptions;
+
+  private state: State = 'new';
+  private readonly currentTopology: Topology;
+  private readonly specs = new Map<string, Promise<CollectionSpec>>();
+  private readonly rotation = new WeakMap<Shard, { next: number }>();
+  private readonly context: MeshContext;
+
+  /**
+   * @param options - Topology and behaviour; see {@link MeshOptions}.
+   * @throws {@link InvalidOptionError} / {@link InvalidTopologyError} naming the bad option.
+   */
+  constructor(options: MeshOptions) {
+    this.options = resolveMeshOptions(options);
+    this.currentTopology = resolveTopology({
+      clusters: options.clusters,
+      sharding: options.sharding,
+    });
+    rejectSharedEndpoints(this.currentTopology);
+    this.context = {
+      options: this.options,
+      topology: () => this.currentTopology,
+      assertOpen: () => {
+        this.assertOpen();
+      },
+      spec: (collection, signal) => this.spec(collection, signal),
+      readPlan: (shard) => this.readPlan(shard),
+      physicalName: (collection) => collection,
+    };
+  }
+
+  /** The topology in force. */
+  get topology(): Topology {
+    return this.currentTopology;
+  }
+
+  /**
+   * Connects every backend in parallel. Resolves once every shard of at least one cluster has a
+   * connected replica (the others are tried again by their next request).
+   *
+   * @throws {@link UnavailableError} when no cluster can serve every shard.
+   * @throws {@link ClosedError} after `close()`.
+   */
+  async connect(options: OperationOptions = {}): Promise<void> {
+    if (this.state === 'closed') throw new ClosedError('the mesh is closed; create a new one');
+    if (this.state === 'open') return;
+    await this.withDeadline('connect', options, async (deadline) => {
+      const backends = this.backends();
+      const outcomes = await Promise.allSettled(
+        backends.map((b) => deadline.race(b.connect({ signal: deadline.signal }))),
+      );
+      const down = new Set<VectorBackend>();
+      const reasons: string[] = [];
+      outcomes.forEach((outcome, i) => {
+        if (outcome.status === 'rejected') {
+          const backend = backends[i] as VectorBackend;
+          down.add(backend);
+          reasons.push(`${backend.kind} ${backend.endpoint}: ${messageOf(outcome.reason)}`);
+        }
+      });
+      const servable = this.currentTopology.clusters.some((cluster) =>
+        cluster.shards.every((shard) => shard.replicas.some((r) => !down.has(r.backend))),
+      );
+      if (!servable) {
+        throw new UnavailableError(
+          `no cluster can serve every shard: ${down.size} of ${backends.length} backends failed to connect (${reasons.join('; ')})`,
+        );
+      }
+    });
+    this.state = 'open';
+  }
+
+  /**
+   * Closes every backend. Idempotent; every later call rejects with {@link ClosedError}.
+   *
+   * @throws {@link BackendError} listing the backends whose `close()` failed (all are tried).
+   */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    const backends = this.backends();
+    const outcomes = await Promise.allSettled(backends.map((b) => b.close()));
+    const failed = outcomes.flatMap((o, i) =>
+      o.status === 'rejected'
+        ? [`${(backends[i] as VectorBackend).endpoint}: ${messageOf(o.reason)}`]
+        : [],
+    );
+    if (failed.length > 0) throw new BackendError(`close failed for ${failed.join('; ')}`);
+  }
+
+  /** Same as {@link Mesh.close}, for `await using mesh = createMesh(...)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Creates a collection on every replica of every shard. Idempotent for the same spec.
+   *
+   * @throws {@link InvalidArgumentError} for a bad name or spec.
+   * @throws `CollectionConflictError` when it exists with another dimension or metric.
+   * @throws {@link BackendError} naming the replicas that failed (the call is safe to repeat).
+   */
+  async createCollection(
+    name: string,
+    spec: CollectionSpec,
+    options: OperationOptions = {},
+  ): Promise<Collection> {
+    this.assertOpen();
+    validateCollectionName(name);
+    const resolved = validateSpec(spec);
+    await this.onEveryReplica('createCollection', name, options, (replica, signal) =>
+      replica.backend.createCollection(name, resolved, { signal }),
+    );
+    this.specs.set(name, Promise.resolve(resolved));
+    return new Collection(this.context, name);
+  }
+
+  /**
+   * A handle on an existing collection. Does no I/O; the first operation reads its spec.
+   *
+   * @throws {@link InvalidArgumentError} for a bad name.
+   */
+  collection(name: string): Collection {
+    validateCollectionName(name);
+    return new Collection(this.context, name);
+  }
+
+  /**
+   * Drops a collection from every replica. Resolves `true` when any replica had it.
+   *
+   * @throws {@link BackendError} naming the replicas that failed (the call is safe to repeat).
+   */
+  async dropCollection(name: string, options: OperationOptions = {}): Promise<boolean> {
+    this.assertOpen();
+    validateCollectionName(name);
+    this.specs.delete(name);
+    const dropped = await this.onEveryReplica('dropCollection', name, options, (replica, signal) =>
+      replica.backend.dropCollection(name, { signal }),
+    );
+    this.specs.delete(name);
+    return dropped.some(Boolean);
+  }
+
+  private assertOpen(): void {
+    if (this.state === 'open') return;
+    throw new ClosedError(
+      this.state === 'new'
+        ? 'the mesh is not connected; call `connect()` first'
+        : 'the mesh is closed',
+    );
+  }
+
+  private spec(collection: string, signal: AbortSignal): Promise<CollectionSpec> {
+    let spec = this.specs.get(collection);
+    if (spec === undefined) {
+      spec = this.describe(collection, signal);
+      this.specs.set(collection, spec);
+      // A failed look-up is not cached: the next operation asks again.
+      spec.catch(() => {
+        if (this.specs.get(collection) === spec) this.specs.delete(collection);
+      });
+    }
+    return spec;
+  }
+
+  private async describe(collection: string, signal: AbortSignal): Promise<CollectionSpec> {
+    const shard = this.currentTopology.clusters[0]?.shards[0] as Shard;
+    const deadline = new Deadline(this.options.timeoutMs, 'describe', signal);
+    try {
+      const info = await readFromShard(shard, this.readPlan(shard), 'describe', deadline, (r) =>
+        r.backend.describeCollection(collection, { signal: deadline.signal }),
+      );
+      const spec: CollectionSpec = { dimension: info.dimension, metric: info.metric };
+      if (info.index) spec.index = info.index;
+      return Object.freeze(spec);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** Round-robin over a shard's replicas: each read starts one replica further. */
+  private readPlan(shard: Shard): readonly Replica[] {
+    const n = shard.replicas.length;
+    if (n === 1) return shard.replicas;
+    let state = this.rotation.get(shard);
+    if (!state) {
+      state = { next: 0 };
+      this.rotation.set(shard, state);
+    }
+    const start = state.next;
+    state.next = (start + 1) % n;
+    const plan: Replica[] = [];
+    for (let i = 0; i < n; i++) plan.push(shard.replicas[(start + i) % n] as Replica);
+    return plan;
+  }
+
+  private backends(): VectorBackend[] {
+    return [...new Set(this.currentTopology.replicas.map((r) => r.backend))];
+  }
+
+  private async withDeadline<T>(
+    operation: string,
+    options: OperationOptions,
+    body: (deadline: Deadline) => Promise<T>,
+  ): Promise<T> {
+    const timeoutMs = optionInteger(
+      options.timeoutMs,
+      'timeoutMs',
+      this.options.timeoutMs,
+      1,
+      2_147_483_647,
+    );
+    const deadline = new Deadline(timeoutMs, operation, options.signal);
+    try {
+      return await body(deadline);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** Runs a collection-level call on every replica; fails, naming each failed replica, if any did. */
+  private onEveryReplica<T>(
+    operation: string,
+    collection: string,
+    options: OperationOptions,
+    call: (replica: Replica, signal: AbortSignal) => Promise<T>,
+  ): Promise<T[]> {
+    return this.withDeadline(operation, options, async (deadline) => {
+      const replicas = this.currentTopology.replicas;
+      const outcomes = await Promise.allSettled(
+        replicas.map((r) => deadline.race(call(r, deadline.signal))),
+      );
+      const errors = outcomes.flatMap((o, i) =>
+        o.status === 'rejected'
+          ? [
+              tagError(o.reason, replicas[i] as Replica, operation, deadline).withMeta({
+                collection,
+              }),
+            ]
+          : [],
+      );
+      if (errors.length > 0) {
+        // A wrong request (conflicting spec) is reported as itself; transport trouble as a summary.
+        const wrong = errors.find((e) => !e.retryable);
+        if (wrong && errors.every((e) => e.code === wrong.code)) throw wrong;
+        throw new BackendError(
+          `\`${operation}\` \`${collection}\` failed on ${errors.length} of ${replicas.length} replicas: ${errors
+            .map((e) => `${e.meta.replica ?? '?'} (${e.code}: ${e.message})`)
+            .join('; ')}`,
+          {
+            cause: new AggregateError(errors),
+            retryable: errors.every((e) => e.retryable),
+            meta: { operation, collection },
+          },
+        );
+      }
+      return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
+    });
+  }
+}
+
+/**
+ * Creates a mesh. Validates every option; does no I/O.
+ *
+ * @throws {@link InvalidOptionError} / {@link InvalidTopologyError} naming the bad option.
+ * @example
+ * ```ts
+ * const mesh = createMesh({ clusters: [{ name: 'local', shards: [{ replicas: [{ backend }] }] }] });
+ * await mesh.connect();
+ * ```
+ */
+export function createMesh(options: MeshOptions): Mesh {
+  return new Mesh(options);
+}
+
+function validateCollectionName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
+    throw new InvalidArgumentError(
+      `collection name must match ${String(COLLECTION_NAME)}, received ${describeValue(name)}`,
+    );
+  }
+}
+
+function validateSpec(spec: unknown): CollectionSpec {
+  if (typeof spec !== 'object' || spec === null) {
+    throw new InvalidArgumentError(`\`spec\` must be an object, received ${describeValue(spec)}`);
+  }
+  const raw = spec as Record<string, unknown>;
+  const dimension = raw.dimension;
+  if (
+    typeof dimension !== 'number' ||
+    !Number.isInteger(dimension) ||
+    dimension < 1 ||
+    dimension > MAX_DIMENSION
+  ) {
+    throw new InvalidArgumentError(
+      `\`spec.dimension\` must be an integer in [1, ${MAX_DIMENSION}], received ${describeValue(dimension)}`,
+    );
+  }
+  const metric = raw.metric;
+  if (typeof metric !== 'string' || !(METRICS as readonly string[]).includes(metric)) {
+    throw new InvalidArgumentError(
+      `\`spec.metric\` must be one of ${METRICS.join(', ')}, received ${describeValue(metric)}`,
+    );
+  }
+  const out: CollectionSpec = { dimension, metric: metric as CollectionSpec['metric'] };
+  if (raw.index !== undefined) out.index = validateIndex(raw.index);
+  return Object.freeze(out);
+}
+
+function validateIndex(index: unknown): IndexSpec {
+  if (typeof index !== 'object' || index === null) {
+    throw new InvalidArgumentError(
+      `\`spec.index\` must be an object, received ${describeValue(index)}`,
+    );
+  }
+  const raw = index as Record<string, unknown>;
+  const out: IndexSpec = {};
+  if (raw.type !== undefined) {
+    if (raw.type !== 'hnsw' && raw.type !== 'flat') {
+      throw new InvalidArgumentError(
+        `\`spec.index.type\` must be 'hnsw' or 'flat', received ${describeValue(raw.type)}`,
+      );
+    }
+    out.type = raw.type;
+  }
+  if (raw.m !== undefined) out.m = optionInteger(raw.m, 'spec.index.m', 16, 2, 512);
+  if (raw.efConstruction !== undefined) {
+    out.efConstruction = optionInteger(
+      raw.efConstruction,
+      'spec.index.efConstruction',
+      128,
+      1,
+      100_000,
+    );
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * Two replicas on the same endpoint would write the same physical collection: two shards would
+ * see each other's points, two replicas of one shard would be one copy counted twice. Refuse
+ * such a topology rather than corrupt counts, results and consistency.
+ */
+function rejectSharedEndpoints(topology: Topology): void {
+  const owner = new Map<string, string>();
+  for (const replica of topology.replicas) {
+    const endpoint = `${replica.backend.kind} ${replica.backend.endpoint}`;
+    const seen = owner.get(endpoint);
+    if (seen !== undefined) {
+      throw new InvalidTopologyError(
+        `backend ${endpoint} is used by replica \`${seen}\` and replica \`${replica.id}\`; give each replica its own endpoint`,
+      );
+    }
+    owner.set(endpoint, replica.id);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,198 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryBackend } from '../../../src/backends/memory/index.js';
+import {
+  ClosedError,
+  CollectionConflictError,
+  CollectionNotFoundError,
+  InvalidArgumentError,
+  InvalidOptionError,
+  InvalidTopologyError,
+  UnavailableError,
+  createMesh,
+  type Mesh,
+  type ShardOptions,
+} from '../../../src/index.js';
+import { meshOf } from '../../helpers/mesh-fixture.js';
+import { RecordingBackend } from '../../helpers/recording-backend.js';
+
+const open: Mesh[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((m) => m.close()));
+});
+
+describe('createMesh options', () => {
+  const backend = () => memoryBackend();
+  const cluster = (shards: ShardOptions[] = [{ replicas: [{ backend: backend() }] }]) => ({
+    name: 'c',
+    shards,
+  });
+
+  it.each([
+    ['no clusters', { clusters: [] }, InvalidTopologyError, /clusters/],
+    ['unknown option', { clusters: [cluster()], retires: 3 }, InvalidOptionError, /`retires`/],
+    [
+      'zero weight',
+      { clusters: [cluster([{ replicas: [{ backend: backend(), weight: 0 }] }])] },
+      InvalidTopologyError,
+      /weight/,
+    ],
+    ['no replicas', { clusters: [cluster([{ replicas: [] }])] }, InvalidTopologyError, /replicas/],
+    [
+      'duplicate cluster names',
+      { clusters: [cluster(), cluster()] },
+      InvalidTopologyError,
+      /duplicate|twice|unique/i,
+    ],
+    [
+      'bad consistency',
+      { clusters: [cluster()], replication: { writeConsistency: 'most' } },
+      InvalidOptionError,
+      /writeConsistency/,
+    ],
+    [
+      'negative batch size',
+      { clusters: [cluster()], batch: { maxPoints: -1 } },
+      InvalidOptionError,
+      /batch\.maxPoints.*-1/,
+    ],
+    [
+      'unknown strategy',
+      { clusters: [cluster()], sharding: { strategy: 'modulo' } },
+      InvalidOptionError,
+      /strategy/,
+    ],
+  ])('rejects %s', (_label, options, kind, message) => {
+    let caught: unknown;
+    try {
+      createMesh(options as never);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(kind);
+    expect((caught as Error).message).toMatch(message);
+  });
+
+  it('rejects two replicas on one endpoint, which would share one physical collection', () => {
+    const a = memoryBackend({ name: 'same' });
+    const b = memoryBackend({ name: 'same' });
+    expect(() =>
+      createMesh({
+        clusters: [cluster([{ replicas: [{ backend: a }] }, { replicas: [{ backend: b }] }])],
+      }),
+    ).toThrow(/memory:\/\/same/);
+  });
+});
+
+describe('mesh lifecycle', () => {
+  it('refuses operations before connect and after close', async () => {
+    const mesh = createMesh({
+      clusters: [{ name: 'c', shards: [{ replicas: [{ backend: memoryBackend() }] }] }],
+    });
+    await expect(
+      mesh.createCollection('docs', { dimension: 2, metric: 'l2' }),
+    ).rejects.toBeInstanceOf(ClosedError);
+    await mesh.connect();
+    const docs = await mesh.createCollection('docs', { dimension: 2, metric: 'l2' });
+    await mesh.close();
+    await mesh.close();
+    await expect(docs.search({ vectors: [[0, 0]], topK: 1 })).rejects.toBeInstanceOf(ClosedError);
+    await expect(mesh.connect()).rejects.toBeInstanceOf(ClosedError);
+  });
+
+  it('connects when one replica per shard is reachable, and fails when a shard has none', async () => {
+    const down = new RecordingBackend(memoryBackend());
+    down.fault = (m) => (m === 'connect' ? new UnavailableError('refused') : undefined);
+    const up = new RecordingBackend(memoryBackend());
+    const tolerant = createMesh({
+      clusters: [{ name: 'c', shards: [{ replicas: [{ backend: down }, { backend: up }] }] }],
+    });
+    await tolerant.connect();
+    open.push(tolerant);
+
+    const alone = new RecordingBackend(memoryBackend());
+    alone.fault = (m) => (m === 'connect' ? new UnavailableError('refused') : undefined);
+    const fragile = createMesh({
+      clusters: [{ name: 'c', shards: [{ replicas: [{ backend: alone }] }] }],
+    });
+    await expect(fragile.connect()).rejects.toThrow(/no cluster can serve every shard.*refused/);
+  });
+
+  it('closes every backend once, and supports await using', async () => {
+    const fx = await meshOf({ shards: 2, replicas: 2 });
+    {
+      await using mesh = fx.mesh;
+      expect(mesh.topology.replicas).toHaveLength(4);
+    }
+    await expect(fx.mesh.collection('x').count()).rejects.toBeInstanceOf(ClosedError);
+  });
+});
+
+describe('collections across the mesh', () => {
+  it('creates and drops on every replica of every shard and cluster', async () => {
+    const fx = await meshOf({ clusters: 2, shards: 3, replicas: 2 });
+    open.push(fx.mesh);
+    await fx.mesh.createCollection('docs', { dimension: 4, metric: 'cosine' });
+    const all = fx.backends.flat(2);
+    expect(all).toHaveLength(12);
+    for (const b of all) expect(await b.listCollections()).toEqual(['docs']);
+    expect(await fx.mesh.dropCollection('docs')).toBe(true);
+    for (const b of all) expect(await b.listCollections()).toEqual([]);
+    expect(await fx.mesh.dropCollection('docs')).toBe(false);
+  });
+
+  it('is idempotent for the same spec and reports a conflicting one', async () => {
+    const fx = await meshOf({ shards: 2, replicas: 1 });
+    open.push(fx.mesh);
+    await fx.mesh.createCollection('docs', { dimension: 4, metric: 'cosine' });
+    await fx.mesh.createCollection('docs', { dimension: 4, metric: 'cosine' });
+    await expect(
+      fx.mesh.createCollection('docs', { dimension: 8, metric: 'cosine' }),
+    ).rejects.toBeInstanceOf(CollectionConflictError);
+  });
+
+  it('names the replicas that failed when a create fails on some', async () => {
+    const fx = await meshOf({ shards: 2, replicas: 2 });
+    open.push(fx.mesh);
+    fx.backends[0]![1]![1]!.fault = (m) =>
+      m === 'createCollection' ? new UnavailableError('gone') : undefined;
+    const error = await fx.mesh
+      .createCollection('docs', { dimension: 4, metric: 'l2' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(
+      /1 of 4 replicas: c0\/s1\/r1 \(VECMESH_ERR_UNAVAILABLE: gone\)/,
+    );
+    expect((error as { retryable: boolean }).retryable).toBe(true);
+  });
+
+  it('validates names and specs', async () => {
+    const fx = await meshOf({ shards: 1, replicas: 1 });
+    open.push(fx.mesh);
+    expect(() => fx.mesh.collection('bad name')).toThrow(InvalidArgumentError);
+    await expect(fx.mesh.createCollection('docs', { dimension: 0, metric: 'l2' })).rejects.toThrow(
+      /spec\.dimension.*number 0/,
+    );
+    await expect(
+      fx.mesh.createCollection('docs', { dimension: 3, metric: 'manhattan' as never }),
+    ).rejects.toThrow(/spec\.metric/);
+  });
+
+  it('learns an existing collection spec from a backend, and reports an unknown one', async () => {
+    const fx = await meshOf({ shards: 2, replicas: 1 });
+    open.push(fx.mesh);
+    await fx.mesh.createCollection('docs', { dimension: 3, metric: 'ip' });
+    const other = createMesh({
+      clusters: [
+        {
+          name: 'c0',
+          shards: fx.backends[0]!.map((replicas) => ({
+            replicas: replicas.map((backend) => ({ backend })),
+          })),
+        },
+      ],
+    });
+    await other.connect();
+    expect(await other.collection('docs').describe()).toEqual({ dimension: 3, metric: 'ip' });
+    await expect(other.collection('nope').count()).rejects.toBeInstanceOf(CollectionNotFoundError);
+  });
+});

@@ -12,6 +12,7 @@ export default tseslint.config(
       'coverage/**',
       'node_modules/**',
       '.venv/**',
+      '.tmp/**',
     ],
   },
   eslint.configs.recommended,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import { AbortedError, TimeoutError, VecmeshError } from '../core/errors.js';
 
 /**
@@ -45,6 +46,8 @@ export class Deadline {
   ) {
     if (parent?.aborted) throw abortedError(operation, parent);
     this.signal = this.controller.signal;
+    // Every attempt, hedge and backoff of the operation listens on this one signal.
+    setMaxListeners(0, this.signal);
     this.expiresAt = performance.now() + timeoutMs;
     this.timer = setTimeout(() => {
       this.controller.abort(

@@ -28,6 +28,7 @@ import type {
   StoredPoint,
 } from '../../core/types.js';
 import { toVector } from '../../core/vector.js';
+import { throwIfAborted } from '../abort.js';
 import type {
   BackendCapabilities,
   BackendSearchRequest,
@@ -42,7 +43,6 @@ import { resolveCapabilities, resolveName, type MemoryBackendOptions } from './m
 import {
   decodeCursor,
   encodeCursor,
-  throwIfAborted,
   validateCollectionName,
   validateSpec,
 } from './request-checks.js';

@@ -1,16 +1,10 @@
 /**
- * Checks of the input of one memory-backend call: collection names and specs, scan cursors and
- * abort signals.
+ * Checks of the input of one memory-backend call: collection names and specs, and scan cursors.
+ * (Abort signals are checked by `../abort.ts`, shared by every adapter.)
  *
  * @module
  */
-import {
-  AbortedError,
-  InvalidArgumentError,
-  TimeoutError,
-  describeValue,
-  type ErrorMeta,
-} from '../../core/errors.js';
+import { InvalidArgumentError, describeValue } from '../../core/errors.js';
 import { parseIdKey } from '../../core/ids.js';
 import { isPlainObject } from '../../core/payload.js';
 import { MAX_DIMENSION, METRICS, type CollectionSpec, type Metric } from '../../core/types.js';
@@ -117,34 +111,4 @@ export function decodeCursor(cursor: unknown): string {
   throw new InvalidArgumentError(
     `\`page.cursor\` is not a cursor issued by a memory backend, received ${describeValue(cursor)}`,
   );
-}
-
-/**
- * Throws when a call's signal is already aborted: `TimeoutError` when the abort reason is a
- * vecmesh `TimeoutError` or a `DOMException` named `TimeoutError` (as from
- * `AbortSignal.timeout()`), `AbortedError` otherwise.
- *
- * @param signal - The call's signal, if any.
- * @param endpoint - The backend's endpoint, for the message.
- * @param meta - Where the call happened.
- * @throws {@link AbortedError} or {@link TimeoutError} when the signal is aborted.
- *
- * @example
- * ```ts
- * throwIfAborted(AbortSignal.abort(), 'memory://a', { operation: 'search' }); // throws AbortedError
- * ```
- */
-export function throwIfAborted(
-  signal: AbortSignal | undefined,
-  endpoint: string,
-  meta: ErrorMeta,
-): void {
-  if (signal?.aborted !== true) return;
-  const reason: unknown = signal.reason;
-  const what = `\`${meta.operation ?? 'call'}\` on ${endpoint}`;
-  if (reason instanceof TimeoutError) throw reason.withMeta(meta);
-  if (reason instanceof DOMException && reason.name === 'TimeoutError') {
-    throw new TimeoutError(`${what} timed out`, { cause: reason, meta });
-  }
-  throw new AbortedError(`${what} was aborted`, { cause: reason, meta });
 }

@@ -1,0 +1,311 @@
+/**
+ * Anti-entropy by id set: makes the replicas of a shard hold the same ids, by scanning every
+ * replica's ids and copying to each what it lacks from one that has it. The way back for a
+ * replica whose hints overflowed (DESIGN §5): nothing acknowledged is lost, it is repaired.
+ *
+ * @module
+ */
+import type { VectorBackend } from '../backends/backend.js';
+import {
+  AbortedError,
+  BackendError,
+  TimeoutError,
+  VecmeshError,
+  type ErrorMeta,
+} from '../core/errors.js';
+import { idKey, parseIdKey } from '../core/ids.js';
+import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
+import type { PointId, StoredPoint } from '../core/types.js';
+import type { Replica, Shard } from '../topology/topology.js';
+
+/** What the repair did to one replica. */
+export interface ReplicaRepairReport {
+  /** The replica's id, `cluster/shard/name`. */
+  readonly replica: string;
+  /** Ids it held when scanned. */
+  readonly had: number;
+  /** Ids of the union it lacked. */
+  readonly missing: number;
+  /** Points copied to it (fewer than `missing` when some were deleted meanwhile). */
+  readonly copied: number;
+}
+
+/** What the repair of one shard did. */
+export interface ShardRepairReport {
+  /** The shard's cluster. */
+  readonly cluster: string;
+  /** The shard's name. */
+  readonly shard: string;
+  /** Distinct ids over all its replicas. */
+  readonly union: number;
+  /** One report per replica, in shard order. */
+  readonly replicas: readonly ReplicaRepairReport[];
+}
+
+/** Options of `repair()` (and of the per-shard `repairShard`). */
+export interface RepairOptions {
+  /**
+   * Ids asked for per `scanIds` page, an integer >= 1 (lowered to a backend's
+   * `maxPointsPerRequest` when that is smaller).
+   * @default 1000
+   */
+  pageSize?: number;
+  /**
+   * Points per `get` and per `upsert` when copying, an integer >= 1 (lowered to the smaller
+   * `maxPointsPerRequest` of the two backends).
+   * @default 500
+   */
+  batchSize?: number;
+  /** Stops the repair between and during backend calls; it then rejects with `AbortedError`. */
+  signal?: AbortSignal;
+}
+
+const OPTION_KEYS = ['pageSize', 'batchSize', 'signal'];
+
+/** One replica's scanned id set. */
+interface ScannedReplica {
+  readonly replica: Replica;
+  readonly collection: string;
+  readonly keys: ReadonlySet<string>;
+}
+
+/**
+ * Makes the replicas of one shard converge on the union of their ids.
+ *
+ * 1. Scans every replica's ids (`scanIds`, page by page, all replicas in parallel) into a set
+ *    of id keys.
+ * 2. For each replica, the ids of the union it lacks.
+ * 3. Copies them: reads the points (`get` with vectors) in batches from the first replica in
+ *    shard order that has them and upserts them, in batches, to the replica lacking them. An id
+ *    whose `get` comes back empty (deleted meanwhile) is skipped.
+ *
+ * Memory: O(ids in the shard): one id key string per id per replica (a shard of 10 million ids
+ * on 3 replicas holds 30 million short strings), plus one batch of points at a time.
+ *
+ * Known limitations:
+ * - No tombstones: a delete that a replica missed while its hints were discarded is UNDONE by
+ *   the repair (the point is still on another replica, so it is copied back). Delete such ids
+ *   again after the repair.
+ * - Only ids are compared: the same id with different vectors or payloads on two replicas is
+ *   left as it is.
+ * - A point written while the repair runs may be overwritten on a lacking replica by the copy
+ *   read just before the write; repair when writes are quiet, or write such ids again.
+ *
+ * @param shard - The shard whose replicas to repair.
+ * @param physicalName - The collection's name on each replica.
+ * @param options - Page and batch sizes, abort signal.
+ * @default options.pageSize 1000
+ * @default options.batchSize 500
+ * @returns What each replica had, lacked and received.
+ * @throws `InvalidOptionError` when an option is invalid.
+ * @throws the first backend error (a replica that cannot be scanned, read or written fails the
+ *   whole shard, never skipped silently), tagged with `meta` `cluster`, `shard`, `replica`,
+ *   `backend` and `operation` (`repair.scanIds`, `repair.get`, `repair.upsert`).
+ * @throws {@link AbortedError} (or {@link TimeoutError}, for a timeout reason) when `signal` aborts.
+ * @example
+ * ```ts
+ * const report = await repairShard(topology.clusters[0].shards[0], () => 'docs', { pageSize: 500 });
+ * for (const r of report.replicas) console.log(r.replica, `copied ${r.copied} of ${r.missing}`);
+ * ```
+ */
+export async function repairShard(
+  shard: Shard,
+  physicalName: (replica: Replica) => string,
+  options: RepairOptions = {},
+): Promise<ShardRepairReport> {
+  const obj = optionObject(options, 'options');
+  rejectUnknownKeys(obj, 'options', OPTION_KEYS);
+  const pageSize = optionInteger(obj['pageSize'], 'options.pageSize', 1000, 1);
+  const batchSize = optionInteger(obj['batchSize'], 'options.batchSize', 500, 1);
+  const signal = options.signal;
+  checkSignal(signal, shard);
+
+  // Scans run in parallel; the first failure stops the others.
+  const stop = new AbortController();
+  const onAbort = (): void => {
+    stop.abort(signal?.reason);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let scanned: ScannedReplica[];
+  try {
+    scanned = await Promise.all(
+      shard.replicas.map(async (replica) => {
+        const collection = physicalName(replica);
+        try {
+          const keys = await scanReplica(replica, collection, pageSize, stop.signal, signal);
+          return { replica, collection, keys };
+        } catch (err) {
+          const tagged = tag(err, replica, 'repair.scanIds', signal);
+          stop.abort(tagged);
+          throw tagged;
+        }
+      }),
+    );
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+
+  const union = new Set<string>();
+  for (const s of scanned) for (const key of s.keys) union.add(key);
+
+  const reports: ReplicaRepairReport[] = [];
+  for (const target of scanned) {
+    // Group what the target lacks by its source: the first replica in shard order that has it.
+    const bySource = new Map<ScannedReplica, PointId[]>();
+    let missing = 0;
+    for (const key of union) {
+      if (target.keys.has(key)) continue;
+      missing++;
+      const source = scanned.find((s) => s.keys.has(key)) as ScannedReplica;
+      let ids = bySource.get(source);
+      if (ids === undefined) bySource.set(source, (ids = []));
+      ids.push(parseIdKey(key) as PointId);
+    }
+    let copied = 0;
+    for (const [source, ids] of bySource) {
+      copied += await copyPoints(source, target, ids, batchSize, signal, shard);
+    }
+    reports.push(
+      Object.freeze({ replica: target.replica.id, had: target.keys.size, missing, copied }),
+    );
+  }
+  return Object.freeze({
+    cluster: shard.cluster,
+    shard: shard.name,
+    union: union.size,
+    replicas: Object.freeze(reports),
+  });
+}
+
+/** Every id of one replica, as id keys. */
+async function scanReplica(
+  replica: Replica,
+  collection: string,
+  pageSize: number,
+  signal: AbortSignal,
+  callerSignal: AbortSignal | undefined,
+): Promise<Set<string>> {
+  const backend = replica.backend;
+  const limit = Math.min(pageSize, backend.capabilities.maxPointsPerRequest);
+  const keys = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    if (signal.aborted) throw abortError(callerSignal, replica);
+    const page = await backend.scanIds(
+      collection,
+      cursor === undefined ? { limit } : { cursor, limit },
+      { signal },
+    );
+    for (const id of page.ids) keys.add(idKey(id));
+    if (page.nextCursor !== undefined && page.nextCursor === cursor) {
+      // A backend that hands back the same cursor would keep the repair looping forever.
+      throw new BackendError(
+        `\`scanIds\` of collection \`${collection}\` on ${backend.kind} ${backend.endpoint} returned the cursor it was given; the scan would never end`,
+      );
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return keys;
+}
+
+/** Copies `ids` from `source` to `target` in batches; answers how many points were copied. */
+async function copyPoints(
+  source: ScannedReplica,
+  target: ScannedReplica,
+  ids: readonly PointId[],
+  batchSize: number,
+  signal: AbortSignal | undefined,
+  shard: Shard,
+): Promise<number> {
+  const size = Math.min(
+    batchSize,
+    source.replica.backend.capabilities.maxPointsPerRequest,
+    target.replica.backend.capabilities.maxPointsPerRequest,
+  );
+  const call = signal === undefined ? {} : { signal };
+  let copied = 0;
+  for (let i = 0; i < ids.length; i += size) {
+    checkSignal(signal, shard);
+    const batch = ids.slice(i, i + size);
+    let points: StoredPoint[];
+    try {
+      points = await source.replica.backend.get(
+        source.collection,
+        batch,
+        { includeVector: true },
+        call,
+      );
+    } catch (err) {
+      throw tag(err, source.replica, 'repair.get', signal);
+    }
+    // Deleted since the scan: nothing to copy. A point without its vector cannot be written.
+    const writable = points.filter((p) => p.vector !== undefined);
+    if (writable.length === 0) continue;
+    checkSignal(signal, shard);
+    try {
+      await target.replica.backend.upsert(
+        target.collection,
+        writable.map((p) => ({ id: p.id, vector: p.vector as number[], payload: p.payload })),
+        call,
+      );
+    } catch (err) {
+      throw tag(err, target.replica, 'repair.upsert', signal);
+    }
+    copied += writable.length;
+  }
+  return copied;
+}
+
+function shardMeta(shard: Shard): ErrorMeta {
+  return { cluster: shard.cluster, shard: shard.name, operation: 'repair' };
+}
+
+function checkSignal(signal: AbortSignal | undefined, shard: Shard): void {
+  if (signal?.aborted === true) throw abortError(signal, shard.primary, shardMeta(shard));
+}
+
+function abortError(
+  signal: AbortSignal | undefined,
+  replica: Replica,
+  meta: ErrorMeta = replicaMeta(replica, 'repair'),
+): VecmeshError {
+  const reason: unknown = signal?.reason;
+  const what = `the repair of shard \`${replica.cluster}/${replica.shard}\``;
+  if (reason instanceof TimeoutError) return reason.withMeta(meta);
+  if (reason instanceof DOMException && reason.name === 'TimeoutError') {
+    return new TimeoutError(`${what} timed out`, { cause: reason, meta });
+  }
+  return new AbortedError(`${what} was aborted`, { cause: reason, meta });
+}
+
+function replicaMeta(replica: Replica, operation: string): ErrorMeta {
+  const backend: VectorBackend = replica.backend;
+  return {
+    cluster: replica.cluster,
+    shard: replica.shard,
+    replica: replica.id,
+    backend: `${backend.kind} ${backend.endpoint}`,
+    operation,
+  };
+}
+
+/** Gives a failure the replica's coordinates; the caller's abort wins over what it caused. */
+function tag(
+  error: unknown,
+  replica: Replica,
+  operation: string,
+  callerSignal: AbortSignal | undefined,
+): VecmeshError {
+  if (callerSignal?.aborted === true && !(error instanceof AbortedError)) {
+    return abortError(callerSignal, replica, replicaMeta(replica, operation));
+  }
+  const base =
+    error instanceof VecmeshError
+      ? error
+      : new BackendError(
+          `${replica.backend.kind} backend ${replica.backend.endpoint} failed in \`${operation}\`: ${String(error)}`,
+          { cause: error },
+        );
+  // What the backend said (its endpoint, its operation) is kept; the topology's coordinates added.
+  return base.withMeta(replicaMeta(replica, operation));
+}

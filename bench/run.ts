@@ -4,6 +4,9 @@
  * Each scenario prints a readable table; with `--json` its figures also go out as one JSON object
  * on the last line. Timings are compared side by side in the same run (DESIGN §10).
  */
+import { failover } from './scenarios/failover.js';
+import { fanout } from './scenarios/fanout.js';
+import { hedging } from './scenarios/hedging.js';
 import { overhead } from './scenarios/overhead.js';
 import { recall } from './scenarios/recall.js';
 
@@ -16,7 +19,7 @@ export interface BenchArgs {
 
 type Scenario = (args: BenchArgs) => Promise<Record<string, unknown>>;
 
-const scenarios: Record<string, Scenario> = { overhead, recall };
+const scenarios: Record<string, Scenario> = { overhead, recall, fanout, hedging, failover };
 
 async function main(argv: string[]): Promise<number> {
   const name = argv.find((a) => !a.startsWith('--') && argv[argv.indexOf(a) - 1] !== '--dataset');

@@ -45,15 +45,64 @@ export {
   type WriteOptions,
   type GetOptions,
   type CountOptions,
+  type SearchOptions,
 } from './mesh/collection.js';
+export {
+  MeshEventEmitter,
+  type MeshEvents,
+  type MeshEventName,
+  type MeshListener,
+  type RetryEvent,
+  type RetryBudgetEvent,
+  type HedgeEvent,
+  type BreakerEvent,
+  type HealthEvent,
+  type FailoverEvent,
+  type HintEvent,
+  type RepairEvent,
+} from './mesh/events.js';
+export {
+  memoryHintStore,
+  fileHintStore,
+  MemoryHintStore,
+  FileHintStore,
+  type HintStore,
+  type Hint,
+  type HintInput,
+  type HintOperation,
+  type AppendOutcome,
+  type HintStoreLimits,
+  type ResolvedHintStoreLimits,
+  type MemoryHintStoreOptions,
+  type FileHintStoreOptions,
+  type HintCorruption,
+} from './mesh/hints/index.js';
+export type { ShardRepairReport, ReplicaRepairReport, RepairOptions } from './mesh/repair.js';
+export { BALANCING_NAMES, type BalancingName } from './balancing/policy.js';
+export {
+  classify,
+  toVecmeshError,
+  type Classification,
+  type ErrorKind,
+} from './resilience/classify.js';
+export type { RetryOptions, ResolvedRetryOptions } from './resilience/retry.js';
+export type { BreakerOptions, BreakerState, ResolvedBreakerOptions } from './resilience/breaker.js';
+export type { HedgingOptions, ResolvedHedgingOptions } from './resilience/hedging.js';
 export type { OperationOptions } from './mesh/context.js';
 export type {
   MeshOptions,
   ResolvedMeshOptions,
+  ResolvedReplicationOptions,
   BatchOptions,
   LimitOptions,
   ReplicationOptions,
+  ReplicationMode,
+  ClusterWriteMode,
   WriteConsistency,
+  ReadConsistency,
+  HealthOptions,
+  HintOptions,
+  ResolvedHintOptions,
 } from './mesh/options.js';
 export type { SearchRequest } from './mesh/prepare-search.js';
 export type { SearchResult, SearchCoverage } from './mesh/search.js';

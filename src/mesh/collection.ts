@@ -15,7 +15,7 @@ import { prepareIds, prepareUpsert } from './prepare-batch.js';
 import { prepareSearch, type SearchRequest } from './prepare-search.js';
 import { runCount, runGet } from './read.js';
 import { runSearch, type SearchResult } from './search.js';
-import { runWrite, type WriteResult } from './write.js';
+import { runWrite, type WriteOperation, type WriteResult } from './write.js';
 
 /** Options of `upsert` and `delete`. */
 export interface WriteOptions extends OperationOptions {
@@ -24,6 +24,15 @@ export interface WriteOptions extends OperationOptions {
    * @default the mesh's `replication.writeConsistency`
    */
   consistency?: WriteConsistency;
+}
+
+/** Options of `search`. */
+export interface SearchOptions extends OperationOptions {
+  /**
+   * What to do when a shard cannot answer in any cluster.
+   * @default the mesh's `partialResults`
+   */
+  partialResults?: 'fail' | 'allow';
 }
 
 /** Options of `get`. */
@@ -40,6 +49,18 @@ export interface CountOptions extends OperationOptions {
   /** Count only points whose payload matches. */
   filter?: Filter;
 }
+
+const UPSERT: WriteOperation<Point> = {
+  name: 'upsert',
+  send: (replica, name, points, signal) => replica.backend.upsert(name, points, { signal }),
+  hint: (collection, points) => ({ collection, op: 'upsert', points }),
+};
+
+const DELETE: WriteOperation<PointId> = {
+  name: 'delete',
+  send: (replica, name, ids, signal) => replica.backend.delete(name, ids, { signal }),
+  hint: (collection, ids) => ({ collection, op: 'delete', ids }),
+};
 
 /**
  * One logical collection: every operation is routed to the shards that own the data.
@@ -75,15 +96,7 @@ export class Collection {
         this.ctx.topology().sharding.key,
         this.ctx.options.limits.maxBatchPoints,
       );
-      return runWrite(
-        this.ctx,
-        this.name,
-        items,
-        this.consistency(options),
-        'upsert',
-        deadline,
-        (r, name, values, signal) => r.backend.upsert(name, values, { signal }),
-      );
+      return runWrite(this.ctx, this.name, items, this.consistency(options), deadline, UPSERT);
     });
   }
 
@@ -100,15 +113,7 @@ export class Collection {
         this.ctx.options.limits.maxBatchPoints,
         'delete',
       );
-      return runWrite(
-        this.ctx,
-        this.name,
-        items,
-        this.consistency(options),
-        'delete',
-        deadline,
-        (r, name, values, signal) => r.backend.delete(name, values, { signal }),
-      );
+      return runWrite(this.ctx, this.name, items, this.consistency(options), deadline, DELETE);
     });
   }
 
@@ -150,7 +155,7 @@ export class Collection {
    * @throws `InvalidArgumentError`, `InvalidVectorError`, `InvalidFilterError` for a bad request;
    * `ShardUnavailableError` when a shard has no replica that answers.
    */
-  search(request: SearchRequest, options: OperationOptions = {}): Promise<SearchResult> {
+  search(request: SearchRequest, options: SearchOptions = {}): Promise<SearchResult> {
     return this.operation('search', options, (deadline, spec) =>
       runSearch(
         this.ctx,
@@ -158,6 +163,10 @@ export class Collection {
         spec,
         prepareSearch(request, spec, this.ctx.options),
         deadline,
+        optionChoice(options.partialResults, 'partialResults', this.ctx.options.partialResults, [
+          'fail',
+          'allow',
+        ] as const),
       ),
     );
   }
@@ -191,12 +200,15 @@ export class Collection {
   }
 
   private consistency(options: WriteOptions): WriteConsistency {
-    return optionChoice(
-      options.consistency,
-      'consistency',
-      this.ctx.options.replication.writeConsistency,
-      ['one', 'quorum', 'all'],
-    );
+    const value = options.consistency;
+    if (value === undefined) return this.ctx.options.replication.writeConsistency;
+    if (typeof value === 'number') {
+      const smallest = Math.min(
+        ...this.ctx.topology().clusters.flatMap((c) => c.shards.map((s) => s.replicas.length)),
+      );
+      return optionInteger(value, 'consistency', 1, 1, smallest);
+    }
+    return optionChoice(value, 'consistency', 'quorum', ['one', 'quorum', 'all'] as const);
   }
 }
 

@@ -5,8 +5,12 @@
  * @module
  */
 import type { CollectionSpec } from '../core/types.js';
-import type { Replica, Shard, Topology } from '../topology/topology.js';
+import type { RetryPolicy } from '../resilience/retry.js';
+import type { Cluster, Replica, Shard, Topology } from '../topology/topology.js';
+import type { MeshEventEmitter } from './events.js';
+import type { HintManager } from './hint-manager.js';
 import type { ResolvedMeshOptions } from './options.js';
+import type { ReplicaRuntime } from './replica-runtime.js';
 
 /** Per-call options every collection operation accepts. */
 export interface OperationOptions {
@@ -23,14 +27,30 @@ export interface OperationOptions {
 export interface MeshContext {
   /** Validated options. */
   readonly options: ResolvedMeshOptions;
+  /** The retry loop (settings and the shared budget). */
+  readonly retry: RetryPolicy;
+  /** Where resilience events go. */
+  readonly events: MeshEventEmitter;
+  /** Hinted handoff. */
+  readonly hints: HintManager;
   /** The topology in force (read once per operation). */
   topology(): Topology;
   /** Throws `ClosedError` unless the mesh is connected. */
   assertOpen(): void;
   /** The spec of a collection, described from a backend and cached when not yet known. */
   spec(collection: string, signal: AbortSignal): Promise<CollectionSpec>;
-  /** The replicas of a shard in the order a read should try them. */
-  readPlan(shard: Shard): readonly Replica[];
   /** The collection's name on a replica's backend. */
   physicalName(collection: string, replica: Replica): string;
+  /** Runtime state of a replica (breaker, latency, in-flight count). */
+  runtime(replica: Replica): ReplicaRuntime;
+  /** The replicas of a shard in the order a read should try them (available ones only). */
+  readPlan(shard: Shard): readonly Replica[];
+  /** Clusters in the order reads should try them. */
+  readClusters(): readonly Cluster[];
+  /** Whether every shard of a cluster has an available replica. */
+  canServe(cluster: Cluster): boolean;
+  /** Hedge delay for a read of `shard`, or undefined when hedging is off. */
+  hedgeDelay(shard: Shard): number | undefined;
+  /** Records a successful read's latency for percentile hedging. */
+  recordShardLatency(shard: Shard, ms: number): void;
 }

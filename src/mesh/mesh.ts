@@ -18,8 +18,21 @@ import { Deadline } from '../resilience/deadline.js';
 import { resolveTopology, type Replica, type Shard, type Topology } from '../topology/topology.js';
 import { Collection } from './collection.js';
 import type { MeshContext, OperationOptions } from './context.js';
-import { resolveMeshOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
-import { readFromShard, tagError } from './replica-call.js';
+import {
+  resolveMeshOptions,
+  type MeshOptions,
+  type ResolvedMeshOptions,
+  type WriteConsistency,
+} from './options.js';
+import { tagError } from './replica-call.js';
+import { readShard } from './shard-reader.js';
+import { MeshEventEmitter } from './events.js';
+import { HealthMonitor } from './health-monitor.js';
+import { HintManager } from './hint-manager.js';
+import { memoryHintStore } from './hints/memory-hint-store.js';
+import { RuntimeRegistry } from './runtime-registry.js';
+import { repairShard, type ShardRepairReport, type RepairOptions } from './repair.js';
+import { RetryPolicy } from '../resilience/retry.js';
 
 /** Collection names: identifiers, so that every backend accepts them unquoted. */
 const COLLECTION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -48,10 +61,15 @@ export class Mesh implements AsyncDisposable {
   /** Validated options, defaults filled in. */
   readonly options: ResolvedMeshOptions;
 
+  /** Retries, hedges, breaker changes, failovers and hints, as typed events. */
+  readonly events = new MeshEventEmitter();
+
   private state: State = 'new';
   private readonly currentTopology: Topology;
   private readonly specs = new Map<string, Promise<CollectionSpec>>();
-  private readonly rotation = new WeakMap<Shard, { next: number }>();
+  private readonly registry: RuntimeRegistry;
+  private readonly hints: HintManager;
+  private readonly health: HealthMonitor;
   private readonly context: MeshContext;
 
   /**
@@ -65,15 +83,41 @@ export class Mesh implements AsyncDisposable {
       sharding: options.sharding,
     });
     rejectSharedEndpoints(this.currentTopology);
+    checkConsistency(this.options.replication.writeConsistency, this.currentTopology);
+    this.registry = new RuntimeRegistry(this.currentTopology, this.options, this.events, (r) => {
+      this.hints.kick(r.replica.id);
+    });
+    const runtimes = [...this.registry.all()];
+    this.hints = new HintManager(
+      this.options.hints.store ?? memoryHintStore(),
+      runtimes,
+      this.events,
+      this.options.hints.replayBatch,
+    );
+    this.health = new HealthMonitor(runtimes, this.hints, this.events, {
+      ...this.options.health,
+      probeAll: this.options.readPreference === 'nearest',
+    });
+    const registry = this.registry;
     this.context = {
       options: this.options,
+      retry: new RetryPolicy(this.options.retry),
+      events: this.events,
+      hints: this.hints,
       topology: () => this.currentTopology,
       assertOpen: () => {
         this.assertOpen();
       },
       spec: (collection, signal) => this.spec(collection, signal),
-      readPlan: (shard) => this.readPlan(shard),
       physicalName: (collection) => collection,
+      runtime: (replica) => registry.runtime(replica),
+      readPlan: (shard) => registry.readPlan(shard),
+      readClusters: () => registry.readOrder(this.currentTopology.clusters),
+      canServe: (cluster) => registry.canServe(cluster),
+      hedgeDelay: (shard) => registry.hedgeDelay(shard),
+      recordShardLatency: (shard, ms) => {
+        registry.recordShardLatency(shard, ms);
+      },
     };
   }
 
@@ -114,8 +158,11 @@ export class Mesh implements AsyncDisposable {
           `no cluster can serve every shard: ${down.size} of ${backends.length} backends failed to connect (${reasons.join('; ')})`,
         );
       }
+      await this.hints.open();
     });
     this.state = 'open';
+    this.health.start();
+    this.hints.kickAll();
   }
 
   /**
@@ -126,6 +173,9 @@ export class Mesh implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    await this.health.stop();
+    await this.hints.close().catch(() => undefined);
+    this.registry.shutdown();
     const backends = this.backends();
     const outcomes = await Promise.allSettled(backends.map((b) => b.close()));
     const failed = outcomes.flatMap((o, i) =>
@@ -189,6 +239,65 @@ export class Mesh implements AsyncDisposable {
     return dropped.some(Boolean);
   }
 
+  /**
+   * Makes the replicas of every shard converge: compares their id sets by id scan and copies
+   * what each replica is missing from another. Clears the needs-repair mark of replicas whose
+   * hints overflowed. Without tombstones, a delete that a replica missed while its hints were
+   * discarded is undone (the point is copied back).
+   *
+   * @throws the first shard's error (a replica that cannot be scanned fails its shard).
+   */
+  async repair(collection: string, options: RepairOptions = {}): Promise<ShardRepairReport[]> {
+    this.assertOpen();
+    validateCollectionName(collection);
+    const reports: ShardRepairReport[] = [];
+    for (const cluster of this.currentTopology.clusters) {
+      for (const shard of cluster.shards) {
+        const report = await repairShard(shard, () => collection, options);
+        reports.push(report);
+        const copied = report.replicas.reduce((sum, r) => sum + r.copied, 0);
+        this.events.emit('repair', { cluster: cluster.name, shard: shard.name, copied });
+        for (const replica of shard.replicas) {
+          if (this.hints.store.needsRepair(replica.id)) {
+            await this.hints.store.clearNeedsRepair(replica.id);
+          }
+        }
+      }
+    }
+    return reports;
+  }
+
+  /**
+   * Runs one round of health probes now (the same round the health beat runs): replicas that are
+   * down are probed and brought back when they answer, hints are replayed, and with
+   * `readPreference: 'nearest'` every replica's latency is measured.
+   */
+  async checkHealth(): Promise<void> {
+    this.assertOpen();
+    await this.health.probeRound();
+  }
+
+  /** Replicas whose hints overflowed and that need {@link Mesh.repair}. */
+  replicasNeedingRepair(): string[] {
+    return this.currentTopology.replicas
+      .map((r) => r.id)
+      .filter((id) => this.hints.store.needsRepair(id));
+  }
+
+  /** Hints waiting to be replayed, over every replica. */
+  pendingHints(): number {
+    return this.hints.pendingTotal();
+  }
+
+  /**
+   * Resolves when the hint replays in flight now have finished (replays also run on the
+   * health beat). Useful in tests and before a planned shutdown.
+   */
+  async flushHints(): Promise<void> {
+    this.hints.kickAll();
+    await this.hints.settled();
+  }
+
   private assertOpen(): void {
     if (this.state === 'open') return;
     throw new ClosedError(
@@ -215,8 +324,8 @@ export class Mesh implements AsyncDisposable {
     const shard = this.currentTopology.clusters[0]?.shards[0] as Shard;
     const deadline = new Deadline(this.options.timeoutMs, 'describe', signal);
     try {
-      const info = await readFromShard(shard, this.readPlan(shard), 'describe', deadline, (r) =>
-        r.backend.describeCollection(collection, { signal: deadline.signal }),
+      const info = await readShard(this.context, shard, 'describe', deadline, (r, signal) =>
+        r.backend.describeCollection(collection, { signal }),
       );
       const spec: CollectionSpec = { dimension: info.dimension, metric: info.metric };
       if (info.index) spec.index = info.index;
@@ -224,22 +333,6 @@ export class Mesh implements AsyncDisposable {
     } finally {
       deadline.dispose();
     }
-  }
-
-  /** Round-robin over a shard's replicas: each read starts one replica further. */
-  private readPlan(shard: Shard): readonly Replica[] {
-    const n = shard.replicas.length;
-    if (n === 1) return shard.replicas;
-    let state = this.rotation.get(shard);
-    if (!state) {
-      state = { next: 0 };
-      this.rotation.set(shard, state);
-    }
-    const start = state.next;
-    state.next = (start + 1) % n;
-    const plan: Replica[] = [];
-    for (let i = 0; i < n; i++) plan.push(shard.replicas[(start + i) % n] as Replica);
-    return plan;
   }
 
   private backends(): VectorBackend[] {
@@ -406,4 +499,22 @@ function rejectSharedEndpoints(topology: Topology): void {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A numeric write consistency must be reachable in every shard.
+ *
+ * @throws {@link InvalidTopologyError} naming the smallest shard.
+ */
+function checkConsistency(consistency: WriteConsistency, topology: Topology): void {
+  if (typeof consistency !== 'number') return;
+  for (const cluster of topology.clusters) {
+    for (const shard of cluster.shards) {
+      if (shard.replicas.length < consistency) {
+        throw new InvalidTopologyError(
+          `\`replication.writeConsistency\` is ${consistency}, but shard \`${cluster.name}/${shard.name}\` has only ${shard.replicas.length} replica(s)`,
+        );
+      }
+    }
+  }
 }

@@ -4,12 +4,54 @@
  *
  * @module
  */
+import { InvalidOptionError, describeValue } from '../core/errors.js';
 import { optionChoice, optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
+import { BALANCING_NAMES, type BalancingName } from '../balancing/policy.js';
+import {
+  resolveBreakerOptions,
+  type BreakerOptions,
+  type ResolvedBreakerOptions,
+} from '../resilience/breaker.js';
+import {
+  resolveHedgingOptions,
+  type HedgingOptions,
+  type ResolvedHedgingOptions,
+} from '../resilience/hedging.js';
+import {
+  resolveRetryOptions,
+  type ResolvedRetryOptions,
+  type RetryOptions,
+} from '../resilience/retry.js';
 import type { ClusterOptions } from '../topology/topology.js';
 import type { ShardingOptions } from '../topology/sharding-options.js';
+import type { HintStore } from './hints/hint-store.js';
 
-/** How many replicas of a shard must acknowledge a write before it counts as done. */
-export type WriteConsistency = 'one' | 'quorum' | 'all';
+/**
+ * How many replicas of a shard must acknowledge a write before it counts as done: `one`, a
+ * majority (`quorum`), `all`, or an exact number (at most the smallest replica count of a shard).
+ */
+export type WriteConsistency = 'one' | 'quorum' | 'all' | number;
+
+/** How many replicas of a shard a read asks and merges. */
+export type ReadConsistency = 'one' | 'quorum';
+
+/**
+ * Replication schemes as configuration:
+ * - `leaderless` (multi-master): every write goes to every replica and is acknowledged at
+ *   `writeConsistency`; replicas that miss it get a hint.
+ * - `primary` (master-slave): the write is acknowledged by the shard's primary; the secondaries
+ *   receive it through hints, asynchronously; reads go to the secondaries unless `readYourWrites`.
+ *
+ * A cluster that runs consensus inside (a Milvus or Qdrant cluster) is one replica to vecmesh.
+ */
+export type ReplicationMode = 'leaderless' | 'primary';
+
+/**
+ * Writes across clusters: `mirror` writes every cluster (each at its own consistency; replicas
+ * that miss a write get hints), `primary-cluster` writes only the preferred cluster that can take
+ * it (for databases that replicate across regions themselves).
+ */
+export type ClusterWriteMode = 'mirror' | 'primary-cluster';
 
 /** How writes are split into requests. */
 export interface BatchOptions {
@@ -52,11 +94,60 @@ export interface LimitOptions {
 /** Replication settings. */
 export interface ReplicationOptions {
   /**
+   * Replication scheme.
+   * @default 'leaderless'
+   */
+  mode?: ReplicationMode;
+  /**
    * Replicas per shard that must acknowledge a write: `one`, a majority (`quorum`), or `all`.
    * Every replica is written either way; this only says when the write counts as done.
    * @default 'quorum'
    */
   writeConsistency?: WriteConsistency;
+  /**
+   * Replicas per shard a read asks: `one`, or a majority whose answers are merged (a point
+   * missing from one replica is still found).
+   * @default 'one'
+   */
+  readConsistency?: ReadConsistency;
+  /**
+   * In `primary` mode, read from the primary so that a write is visible to the next read.
+   * @default false
+   */
+  readYourWrites?: boolean;
+  /**
+   * Writes across clusters.
+   * @default 'mirror'
+   */
+  clusters?: ClusterWriteMode;
+}
+
+/** Health probes of replicas that are down (breaker open or a failed probe). */
+export interface HealthOptions {
+  /**
+   * Time between probe rounds, in milliseconds; hints are replayed on the same beat.
+   * @default 1000
+   */
+  intervalMs?: number;
+  /**
+   * Deadline of one probe.
+   * @default 1000
+   */
+  timeoutMs?: number;
+}
+
+/** Hinted handoff settings. */
+export interface HintOptions {
+  /**
+   * Where hints are kept.
+   * @default memoryHintStore() (bounded; use fileHintStore to survive a restart)
+   */
+  store?: HintStore;
+  /**
+   * Hints replayed per request when a replica is back.
+   * @default 100
+   */
+  replayBatch?: number;
 }
 
 /**
@@ -92,12 +183,82 @@ export interface MeshOptions {
    * @default 10000
    */
   timeoutMs?: number;
+  /**
+   * How a read picks among a shard's replicas.
+   * @default 'round-robin'
+   */
+  balancing?: BalancingName;
+  /** Retries with backoff and a retry budget. */
+  retry?: RetryOptions;
+  /** One circuit breaker per replica. */
+  breaker?: BreakerOptions;
+  /**
+   * Hedged reads; off unless given.
+   * @default undefined
+   */
+  hedging?: HedgingOptions;
+  /** Health probes and hint replay. */
+  health?: HealthOptions;
+  /** Hinted handoff. */
+  hints?: HintOptions;
+  /**
+   * Which cluster serves reads: the highest `priority` that can serve every shard (`priority`),
+   * or the one with the lowest measured latency (`nearest`). Either way, reads move to the next
+   * cluster when one cannot answer, and come back when it recovers.
+   * @default 'priority'
+   */
+  readPreference?: 'priority' | 'nearest';
+  /**
+   * What a search does when a shard cannot answer in any cluster: reject with
+   * `ShardUnavailableError` (`fail`), or return the hits of the shards that answered with
+   * `coverage.complete = false` (`allow`).
+   * @default 'fail'
+   */
+  partialResults?: 'fail' | 'allow';
+}
+
+/** Resolved hint settings. */
+export interface ResolvedHintOptions {
+  /** The store given, or undefined for the mesh's own memory store. */
+  readonly store: HintStore | undefined;
+  /** Hints replayed per request. */
+  readonly replayBatch: number;
+}
+
+/** Resolved replication settings. */
+export interface ResolvedReplicationOptions {
+  /** Replication scheme. */
+  readonly mode: ReplicationMode;
+  /** Write acknowledgement level. */
+  readonly writeConsistency: WriteConsistency;
+  /** Read fan-out per shard. */
+  readonly readConsistency: ReadConsistency;
+  /** Primary mode: read the primary. */
+  readonly readYourWrites: boolean;
+  /** Writes across clusters. */
+  readonly clusters: ClusterWriteMode;
 }
 
 /** {@link MeshOptions} after validation, with every default filled in. Frozen. */
 export interface ResolvedMeshOptions {
   /** Replication settings. */
-  readonly replication: Readonly<Required<ReplicationOptions>>;
+  readonly replication: ResolvedReplicationOptions;
+  /** Balancing policy. */
+  readonly balancing: BalancingName;
+  /** Retry settings. */
+  readonly retry: ResolvedRetryOptions;
+  /** Breaker settings. */
+  readonly breaker: ResolvedBreakerOptions;
+  /** Hedging, or undefined when off. */
+  readonly hedging: ResolvedHedgingOptions | undefined;
+  /** Health probe settings. */
+  readonly health: Readonly<Required<HealthOptions>>;
+  /** Hint store and replay batch. */
+  readonly hints: ResolvedHintOptions;
+  /** Read cluster preference. */
+  readonly readPreference: 'priority' | 'nearest';
+  /** Partial search results policy. */
+  readonly partialResults: 'fail' | 'allow';
   /** Write batching. */
   readonly batch: Readonly<Required<BatchOptions>>;
   /** Request limits. */
@@ -106,7 +267,22 @@ export interface ResolvedMeshOptions {
   readonly timeoutMs: number;
 }
 
-const TOP_LEVEL_KEYS = ['clusters', 'sharding', 'replication', 'batch', 'limits', 'timeoutMs'];
+const TOP_LEVEL_KEYS = [
+  'clusters',
+  'sharding',
+  'replication',
+  'batch',
+  'limits',
+  'timeoutMs',
+  'balancing',
+  'retry',
+  'breaker',
+  'hedging',
+  'health',
+  'hints',
+  'readPreference',
+  'partialResults',
+];
 
 /**
  * Validates every option except the topology (see `resolveTopology`) and fills in defaults.
@@ -116,21 +292,16 @@ const TOP_LEVEL_KEYS = ['clusters', 'sharding', 'replication', 'batch', 'limits'
 export function resolveMeshOptions(input: MeshOptions): ResolvedMeshOptions {
   const raw = optionObject(input, 'options');
   rejectUnknownKeys(raw, '', TOP_LEVEL_KEYS);
-  const replication = optionObject(raw.replication ?? {}, 'replication');
-  rejectUnknownKeys(replication, 'replication', ['writeConsistency']);
   const batch = optionObject(raw.batch ?? {}, 'batch');
   rejectUnknownKeys(batch, 'batch', ['maxPoints', 'maxBytes', 'concurrency']);
   const limits = optionObject(raw.limits ?? {}, 'limits');
   rejectUnknownKeys(limits, 'limits', ['maxTopK', 'maxQueries', 'maxBatchPoints']);
+  const health = optionObject(raw.health ?? {}, 'health');
+  rejectUnknownKeys(health, 'health', ['intervalMs', 'timeoutMs']);
+  const hints = optionObject(raw.hints ?? {}, 'hints');
+  rejectUnknownKeys(hints, 'hints', ['store', 'replayBatch']);
   return Object.freeze({
-    replication: Object.freeze({
-      writeConsistency: optionChoice<WriteConsistency>(
-        replication.writeConsistency,
-        'replication.writeConsistency',
-        'quorum',
-        ['one', 'quorum', 'all'],
-      ),
-    }),
+    replication: resolveReplication(raw.replication),
     batch: Object.freeze({
       maxPoints: optionInteger(batch.maxPoints, 'batch.maxPoints', 1000, 1),
       maxBytes: optionInteger(batch.maxBytes, 'batch.maxBytes', 8 * 1024 * 1024, 1024),
@@ -142,5 +313,84 @@ export function resolveMeshOptions(input: MeshOptions): ResolvedMeshOptions {
       maxBatchPoints: optionInteger(limits.maxBatchPoints, 'limits.maxBatchPoints', 100_000, 1),
     }),
     timeoutMs: optionInteger(raw.timeoutMs, 'timeoutMs', 10_000, 1, 2_147_483_647),
+    balancing: optionChoice(raw.balancing, 'balancing', 'round-robin', BALANCING_NAMES),
+    retry: resolveRetryOptions(raw.retry),
+    breaker: resolveBreakerOptions(raw.breaker),
+    hedging: resolveHedgingOptions(raw.hedging),
+    health: Object.freeze({
+      intervalMs: optionInteger(health.intervalMs, 'health.intervalMs', 1000, 10, 3_600_000),
+      timeoutMs: optionInteger(health.timeoutMs, 'health.timeoutMs', 1000, 1, 600_000),
+    }),
+    hints: Object.freeze({
+      store: resolveHintStore(hints.store),
+      replayBatch: optionInteger(hints.replayBatch, 'hints.replayBatch', 100, 1, 100_000),
+    }),
+    readPreference: optionChoice(raw.readPreference, 'readPreference', 'priority', [
+      'priority',
+      'nearest',
+    ] as const),
+    partialResults: optionChoice(raw.partialResults, 'partialResults', 'fail', [
+      'fail',
+      'allow',
+    ] as const),
   });
+}
+
+function resolveReplication(input: unknown): ResolvedReplicationOptions {
+  const raw = optionObject(input ?? {}, 'replication');
+  rejectUnknownKeys(raw, 'replication', [
+    'mode',
+    'writeConsistency',
+    'readConsistency',
+    'readYourWrites',
+    'clusters',
+  ]);
+  const consistency = raw.writeConsistency ?? 'quorum';
+  if (!(
+    consistency === 'one' ||
+    consistency === 'quorum' ||
+    consistency === 'all' ||
+    (typeof consistency === 'number' && Number.isInteger(consistency) && consistency >= 1)
+  )) {
+    throw new InvalidOptionError(
+      `\`replication.writeConsistency\` must be 'one', 'quorum', 'all' or an integer >= 1, received ${describeValue(consistency)}`,
+    );
+  }
+  if (raw.readYourWrites !== undefined && typeof raw.readYourWrites !== 'boolean') {
+    throw new InvalidOptionError(
+      `\`replication.readYourWrites\` must be a boolean, received ${describeValue(raw.readYourWrites)}`,
+    );
+  }
+  return Object.freeze({
+    mode: optionChoice(raw.mode, 'replication.mode', 'leaderless', [
+      'leaderless',
+      'primary',
+    ] as const),
+    writeConsistency: consistency,
+    readConsistency: optionChoice(raw.readConsistency, 'replication.readConsistency', 'one', [
+      'one',
+      'quorum',
+    ] as const),
+    readYourWrites: raw.readYourWrites ?? false,
+    clusters: optionChoice(raw.clusters, 'replication.clusters', 'mirror', [
+      'mirror',
+      'primary-cluster',
+    ] as const),
+  });
+}
+
+function resolveHintStore(value: unknown): HintStore | undefined {
+  if (value === undefined) return undefined;
+  const store = value as Partial<HintStore>;
+  if (
+    typeof value !== 'object' ||
+    typeof store.append !== 'function' ||
+    typeof store.pending !== 'function' ||
+    typeof store.ack !== 'function'
+  ) {
+    throw new InvalidOptionError(
+      `\`hints.store\` must implement HintStore (append, pending, ack, ...), received ${describeValue(value)}`,
+    );
+  }
+  return value as HintStore;
 }

@@ -1,6 +1,6 @@
 /**
  * Point reads: `get` by id, routed to the owner shards, and `count` over the shards a filter can
- * match. Both read from the preferred cluster and walk each shard's replicas on retryable errors.
+ * match. Both read from the cluster the read order prefers and fail over to the next.
  *
  * @module
  */
@@ -9,23 +9,88 @@ import { idKey } from '../core/ids.js';
 import type { PointId, StoredPoint } from '../core/types.js';
 import type { Deadline } from '../resilience/deadline.js';
 import { candidateShards } from '../topology/prune.js';
-import type { Cluster, Shard } from '../topology/topology.js';
+import type { Cluster, Replica, Shard } from '../topology/topology.js';
 import type { MeshContext } from './context.js';
+import { readWithFailover } from './failover.js';
 import type { PreparedItem } from './prepare-batch.js';
-import { readFromShard } from './replica-call.js';
+import { readShard, readShardQuorum, type ReplicaRead } from './shard-reader.js';
 
 /**
  * Reads validated ids from their owner shards (every shard for ids without a shard key) and
  * answers the points found, in the order of `items`.
  */
-export async function runGet(
+export function runGet(
   ctx: MeshContext,
   collection: string,
   items: readonly PreparedItem<PointId>[],
   includeVector: boolean,
   deadline: Deadline,
 ): Promise<StoredPoint[]> {
-  const cluster = ctx.topology().clusters[0] as Cluster;
+  return readWithFailover(ctx, 'get', deadline, async (cluster) => {
+    const found = new Map<string, StoredPoint>();
+    await Promise.all(
+      [...ownersOf(cluster, items)].map(async ([shard, ids]) => {
+        const answers = await readAll(ctx, shard, 'get', deadline, (replica, signal) =>
+          getFromReplica(ctx, collection, replica, ids, includeVector, signal),
+        );
+        for (const points of answers) for (const point of points) found.set(idKey(point.id), point);
+      }),
+    );
+    const out: StoredPoint[] = [];
+    for (const item of items) {
+      const point = found.get(idKey(item.id));
+      if (point) out.push(point);
+    }
+    return out;
+  });
+}
+
+/**
+ * Counts points matching `filter` over the shards that can hold one. With quorum reads a shard
+ * counts as the largest answer of its replicas.
+ */
+export function runCount(
+  ctx: MeshContext,
+  collection: string,
+  filter: FilterNode | undefined,
+  deadline: Deadline,
+): Promise<number> {
+  return readWithFailover(ctx, 'count', deadline, async (cluster) => {
+    const shards = candidateShards(cluster.shardMap, ctx.topology().sharding.key, filter);
+    const counts = await Promise.all(
+      shards.map(async (i) => {
+        const answers = await readAll(
+          ctx,
+          cluster.shards[i] as Shard,
+          'count',
+          deadline,
+          (r, signal) => r.backend.count(ctx.physicalName(collection, r), filter, { signal }),
+        );
+        return Math.max(...answers);
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  });
+}
+
+/** One answer (`readConsistency: 'one'`) or a quorum's answers. */
+async function readAll<T>(
+  ctx: MeshContext,
+  shard: Shard,
+  operation: string,
+  deadline: Deadline,
+  read: ReplicaRead<T>,
+): Promise<T[]> {
+  if (ctx.options.replication.readConsistency === 'one' || shard.replicas.length === 1) {
+    return [await readShard(ctx, shard, operation, deadline, read)];
+  }
+  return readShardQuorum(ctx, shard, operation, deadline, read);
+}
+
+function ownersOf(
+  cluster: Cluster,
+  items: readonly PreparedItem<PointId>[],
+): Map<Shard, PointId[]> {
   const byShard = new Map<Shard, PointId[]>();
   for (const item of items) {
     const owners =
@@ -38,57 +103,22 @@ export async function runGet(
       else byShard.set(shard, [item.id]);
     }
   }
-  const found = new Map<string, StoredPoint>();
-  await Promise.all(
-    [...byShard].map(async ([shard, ids]) => {
-      const points = await readFromShard(
-        shard,
-        ctx.readPlan(shard),
-        'get',
-        deadline,
-        async (replica) => {
-          const name = ctx.physicalName(collection, replica);
-          const max = replica.backend.capabilities.maxPointsPerRequest;
-          const parts: Promise<StoredPoint[]>[] = [];
-          for (let i = 0; i < ids.length; i += max) {
-            const slice = ids.slice(i, i + max);
-            parts.push(
-              replica.backend.get(name, slice, { includeVector }, { signal: deadline.signal }),
-            );
-          }
-          return (await Promise.all(parts)).flat();
-        },
-      );
-      for (const point of points) found.set(idKey(point.id), point);
-    }),
-  );
-  const out: StoredPoint[] = [];
-  for (const item of items) {
-    const point = found.get(idKey(item.id));
-    if (point) out.push(point);
-  }
-  return out;
+  return byShard;
 }
 
-/** Counts points matching `filter` over the shards of the preferred cluster that can hold one. */
-export async function runCount(
+async function getFromReplica(
   ctx: MeshContext,
   collection: string,
-  filter: FilterNode | undefined,
-  deadline: Deadline,
-): Promise<number> {
-  const topology = ctx.topology();
-  const cluster = topology.clusters[0] as Cluster;
-  const shards = candidateShards(cluster.shardMap, topology.sharding.key, filter);
-  const counts = await Promise.all(
-    shards.map((i) => {
-      const shard = cluster.shards[i] as Shard;
-      return readFromShard(shard, ctx.readPlan(shard), 'count', deadline, (replica) =>
-        replica.backend.count(ctx.physicalName(collection, replica), filter, {
-          signal: deadline.signal,
-        }),
-      );
-    }),
-  );
-  return counts.reduce((a, b) => a + b, 0);
+  replica: Replica,
+  ids: readonly PointId[],
+  includeVector: boolean,
+  signal: AbortSignal,
+): Promise<StoredPoint[]> {
+  const name = ctx.physicalName(collection, replica);
+  const max = replica.backend.capabilities.maxPointsPerRequest;
+  const parts: Promise<StoredPoint[]>[] = [];
+  for (let i = 0; i < ids.length; i += max) {
+    parts.push(replica.backend.get(name, ids.slice(i, i + max), { includeVector }, { signal }));
+  }
+  return (await Promise.all(parts)).flat();
 }

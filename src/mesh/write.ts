@@ -1,26 +1,45 @@
 /**
- * The write path: route validated items to shards in every cluster, split each shard's items into
- * chunks that fit the backends' limits, send the chunks in parallel under a concurrency limit, and
- * report exactly which ids were not acknowledged.
+ * The write path: route validated items to shards in the clusters that take writes, split each
+ * shard's items into chunks that fit the backends' limits, send the chunks in parallel under a
+ * concurrency limit, hand off what a replica missed as hints, and report exactly which ids were
+ * not acknowledged.
  *
  * @module
  */
 import { settleWithLimit } from '../core/concurrency.js';
-import { PartialWriteError, VecmeshError, type PointFailure } from '../core/errors.js';
+import {
+  PartialWriteError,
+  UnavailableError,
+  VecmeshError,
+  type PointFailure,
+} from '../core/errors.js';
 import { idKey } from '../core/ids.js';
 import type { Deadline } from '../resilience/deadline.js';
-import type { Replica, Shard, Topology } from '../topology/topology.js';
+import type { Cluster, Replica, Shard } from '../topology/topology.js';
 import type { MeshContext } from './context.js';
+import type { HintInput } from './hints/hint-store.js';
 import type { WriteConsistency } from './options.js';
 import type { PreparedItem } from './prepare-batch.js';
-import { requiredAcks, tagError, writeToShard } from './replica-call.js';
+import { requiredAcks, tagError } from './replica-call.js';
 
 /** What a successful write reports. */
 export interface WriteResult {
   /** Ids acknowledged (all of the batch, or the call would have thrown). */
   readonly acknowledged: number;
-  /** Requests sent, counting one per chunk and replica. */
+  /** Requests sent to replicas, counting one per chunk and replica written directly. */
   readonly requests: number;
+  /** Chunk copies handed off as hints to replicas that missed them (replayed later). */
+  readonly handedOff: number;
+}
+
+/** How a write reaches a replica and how it is kept as a hint. */
+export interface WriteOperation<T> {
+  /** `upsert` or `delete`. */
+  readonly name: 'upsert' | 'delete';
+  /** Sends one chunk to one replica. */
+  send(replica: Replica, physicalName: string, values: T[], signal: AbortSignal): Promise<void>;
+  /** The hint that replays the chunk. */
+  hint(physicalName: string, values: T[]): HintInput;
 }
 
 /** One request's worth of items for one shard. */
@@ -29,20 +48,19 @@ interface Chunk<T> {
   readonly items: readonly PreparedItem<T>[];
 }
 
-/** Sends one chunk to one replica. */
-export type ChunkSender<T> = (
-  replica: Replica,
-  physicalName: string,
-  values: T[],
-  signal: AbortSignal,
-) => Promise<void>;
+/** How one chunk ended in its cluster. */
+type ChunkOutcome =
+  | { readonly status: 'acknowledged' }
+  | { readonly status: 'handed-off' }
+  | { readonly status: 'failed'; readonly error: VecmeshError };
 
 /**
  * Routes, chunks and sends a validated batch.
  *
- * Items with a shard key go to its owner in every cluster; items without one (a delete by id under
- * a payload shard key) go to every shard. An id counts as acknowledged only when every chunk that
- * carried it was acknowledged by `consistency` replicas of its shard in every cluster.
+ * An id is acknowledged when, in at least one cluster, every chunk that carried it reached the
+ * consistency level, and in every other written cluster it was either acknowledged too or handed
+ * off as hints to each replica that missed it (`mirror`). Replicas that missed an acknowledged
+ * chunk get a hint, so that nothing acknowledged is lost on them.
  *
  * @throws {@link PartialWriteError} listing each id that was not acknowledged, with its reason.
  */
@@ -51,103 +69,210 @@ export async function runWrite<T>(
   collection: string,
   items: readonly PreparedItem<T>[],
   consistency: WriteConsistency,
-  operation: string,
   deadline: Deadline,
-  send: ChunkSender<T>,
+  operation: WriteOperation<T>,
 ): Promise<WriteResult> {
-  if (items.length === 0) return { acknowledged: 0, requests: 0 };
-  const topology = ctx.topology();
-  const chunks = planChunks(ctx, topology, items);
-  let requests = 0;
-  const outcomes = await settleWithLimit(chunks, ctx.options.batch.concurrency, async (chunk) => {
-    deadline.throwIfAborted();
-    const values = chunk.items.map((item) => item.value);
-    const required = requiredAcks(consistency, chunk.shard.replicas.length);
-    requests += chunk.shard.replicas.length;
-    return writeToShard(chunk.shard, required, operation, deadline, (replica) =>
-      send(replica, ctx.physicalName(collection, replica), values, deadline.signal),
-    );
-  });
+  const counters = { requests: 0, handedOff: 0 };
+  if (items.length === 0) return { acknowledged: 0, ...counters };
+  const clusters = writeClusters(ctx);
+  const chunks = clusters.flatMap((cluster) => planChunks(ctx, cluster, items));
+  const outcomes = await settleWithLimit(chunks, ctx.options.batch.concurrency, (chunk) =>
+    writeChunk(ctx, collection, chunk, consistency, deadline, operation, counters),
+  );
 
-  const failedById = new Map<string, PointFailure>();
-  outcomes.forEach((outcome, i) => {
-    if (outcome.ok) return;
+  // Per id: acknowledged somewhere, and failed nowhere.
+  const acknowledged = new Set<string>();
+  const failed = new Map<string, PointFailure>();
+  outcomes.forEach((settled, i) => {
     const chunk = chunks[i] as Chunk<T>;
-    const error =
-      outcome.error instanceof VecmeshError
-        ? outcome.error
-        : tagError(outcome.error, chunk.shard.primary, operation, deadline);
+    const outcome: ChunkOutcome = settled.ok
+      ? settled.value
+      : {
+          status: 'failed',
+          error: tagError(settled.error, chunk.shard.primary, operation.name, deadline),
+        };
     for (const item of chunk.items) {
       const key = idKey(item.id);
-      if (!failedById.has(key)) failedById.set(key, { id: item.id, error });
+      if (outcome.status === 'acknowledged') acknowledged.add(key);
+      else if (outcome.status === 'failed' && !failed.has(key)) {
+        failed.set(key, { id: item.id, error: outcome.error });
+      }
     }
   });
-  if (failedById.size > 0) {
-    const failures = orderLike(items, failedById);
+  const failures: PointFailure[] = [];
+  for (const item of items) {
+    const key = idKey(item.id);
+    const failure = failed.get(key);
+    if (failure) failures.push(failure);
+    else if (!acknowledged.has(key)) {
+      failures.push({
+        id: item.id,
+        error: new UnavailableError(
+          'no cluster acknowledged it; it was handed off as hints to the replicas that missed it',
+        ),
+      });
+    }
+  }
+  if (failures.length > 0) {
     const first = failures[0] as PointFailure;
     throw new PartialWriteError(
-      `\`${operation}\` on \`${collection}\`: ${failures.length} of ${items.length} ids were not acknowledged at consistency '${consistency}'; first: ${first.error.message}`,
+      `\`${operation.name}\` on \`${collection}\`: ${failures.length} of ${items.length} ids were not acknowledged at consistency '${String(consistency)}'; first: ${first.error.message}`,
       failures,
       items.length - failures.length,
-      { meta: { operation, collection } },
+      { meta: { operation: operation.name, collection } },
     );
   }
-  return { acknowledged: items.length, requests };
+  return { acknowledged: items.length, ...counters };
 }
 
-/** Groups items by shard in every cluster and splits each group to fit points and bytes limits. */
+/** Every cluster (`mirror`), or the first one by priority that can serve every shard. */
+function writeClusters(ctx: MeshContext): readonly Cluster[] {
+  const clusters = ctx.topology().clusters;
+  if (ctx.options.replication.clusters === 'mirror') return clusters;
+  return [clusters.find((c) => ctx.canServe(c)) ?? (clusters[0] as Cluster)];
+}
+
+/**
+ * Writes one chunk in its cluster. `leaderless`: every replica, acknowledged at `consistency`;
+ * `primary`: the primary, the secondaries through hints. Replicas with a hint backlog get the
+ * chunk as a hint too, behind their backlog.
+ */
+async function writeChunk<T>(
+  ctx: MeshContext,
+  collection: string,
+  chunk: Chunk<T>,
+  consistency: WriteConsistency,
+  deadline: Deadline,
+  operation: WriteOperation<T>,
+  counters: { requests: number; handedOff: number },
+): Promise<ChunkOutcome> {
+  deadline.throwIfAborted();
+  const { shard } = chunk;
+  const values = chunk.items.map((item) => item.value);
+  const primaryMode = ctx.options.replication.mode === 'primary';
+  const required = primaryMode ? 1 : requiredAcks(consistency, shard.replicas.length);
+  const direct = shard.replicas.filter((replica) =>
+    primaryMode ? replica === shard.primary : !ctx.hints.hasBacklog(replica),
+  );
+  const outcomes = await Promise.allSettled(
+    direct.map((replica) => {
+      counters.requests++;
+      return writeReplica(ctx, replica, operation.name, deadline, () =>
+        operation.send(replica, ctx.physicalName(collection, replica), values, deadline.signal),
+      );
+    }),
+  );
+  const acked = new Set<Replica>();
+  let worst: VecmeshError | undefined;
+  outcomes.forEach((outcome, i) => {
+    const replica = direct[i] as Replica;
+    if (outcome.status === 'fulfilled') acked.add(replica);
+    else {
+      const error = tagError(outcome.reason, replica, operation.name, deadline);
+      if (worst === undefined || (worst.retryable && !error.retryable)) worst = error;
+    }
+  });
+
+  // Replicas that did not take the chunk directly get it as a hint, if the chunk counts.
+  const missed = shard.replicas.filter((replica) => !acked.has(replica));
+  const enough = acked.size >= required;
+  const otherClusterMayAck =
+    ctx.options.replication.clusters === 'mirror' && ctx.topology().clusters.length > 1;
+  if (!enough && (!otherClusterMayAck || worst?.retryable === false || deadline.signal.aborted)) {
+    return { status: 'failed', error: worst ?? belowConsistency(shard, acked.size, required) };
+  }
+  let allKept = true;
+  for (const replica of missed) {
+    const name = ctx.physicalName(collection, replica);
+    if (await ctx.hints.handOff(replica, operation.hint(name, values))) {
+      counters.handedOff++;
+      ctx.hints.kick(replica.id);
+    } else allKept = false;
+  }
+  if (enough) return { status: 'acknowledged' };
+  // Mirror mode: this cluster is down for the shard; the hints carry the write to it later.
+  return allKept
+    ? { status: 'handed-off' }
+    : { status: 'failed', error: worst ?? belowConsistency(shard, acked.size, required) };
+}
+
+/** One replica write with retries on that replica (backoff each time), through its breaker. */
+function writeReplica(
+  ctx: MeshContext,
+  replica: Replica,
+  operation: string,
+  deadline: Deadline,
+  send: () => Promise<void>,
+): Promise<void> {
+  const runtime = ctx.runtime(replica);
+  return ctx.retry.run(
+    (attempt) =>
+      deadline.race(runtime.call(send)).catch((error: unknown) => {
+        throw tagError(error, replica, operation, deadline, attempt);
+      }),
+    {
+      deadline,
+      onRetry: (info) => {
+        ctx.events.emit('retry', {
+          operation,
+          replica: replica.id,
+          attempt: info.attempt,
+          delayMs: info.delayMs,
+          error: info.error,
+        });
+      },
+    },
+  );
+}
+
+function belowConsistency(shard: Shard, acked: number, required: number): VecmeshError {
+  return new PartialWriteError(
+    `shard \`${shard.cluster}/${shard.name}\`: ${acked} of the ${required} acknowledgements needed`,
+    [],
+    0,
+    { meta: { cluster: shard.cluster, shard: shard.name } },
+  );
+}
+
+/** Groups items by shard and splits each group to fit the points and bytes limits. */
 function planChunks<T>(
   ctx: MeshContext,
-  topology: Topology,
+  cluster: Cluster,
   items: readonly PreparedItem<T>[],
 ): Chunk<T>[] {
   const chunks: Chunk<T>[] = [];
-  for (const cluster of topology.clusters) {
-    const groups = cluster.shards.map((): PreparedItem<T>[] => []);
-    for (const item of items) {
-      if (item.key === undefined) {
-        for (const group of groups) group.push(item);
-      } else {
-        groups[cluster.shardMap.shardFor(item.key)]?.push(item);
-      }
-    }
-    cluster.shards.forEach((shard, i) => {
-      const group = groups[i] as PreparedItem<T>[];
-      if (group.length === 0) return;
-      const maxPoints = Math.min(
-        ctx.options.batch.maxPoints,
-        ...shard.replicas.map((r) => r.backend.capabilities.maxPointsPerRequest),
-      );
-      const maxBytes = Math.min(
-        ctx.options.batch.maxBytes,
-        ...shard.replicas.map((r) => r.backend.capabilities.maxBytesPerRequest),
-      );
-      let current: PreparedItem<T>[] = [];
-      let bytes = 0;
-      for (const item of group) {
-        // A single item larger than the byte limit still goes alone; the backend will judge it.
-        if (current.length > 0 && (current.length >= maxPoints || bytes + item.bytes > maxBytes)) {
-          chunks.push({ shard, items: current });
-          current = [];
-          bytes = 0;
-        }
-        current.push(item);
-        bytes += item.bytes;
-      }
-      if (current.length > 0) chunks.push({ shard, items: current });
-    });
-  }
-  return chunks;
-}
-
-function orderLike<T>(
-  items: readonly PreparedItem<T>[],
-  failed: Map<string, PointFailure>,
-): PointFailure[] {
-  const out: PointFailure[] = [];
+  const groups = cluster.shards.map((): PreparedItem<T>[] => []);
   for (const item of items) {
-    const failure = failed.get(idKey(item.id));
-    if (failure) out.push(failure);
+    if (item.key === undefined) {
+      for (const group of groups) group.push(item);
+    } else {
+      groups[cluster.shardMap.shardFor(item.key)]?.push(item);
+    }
   }
-  return out;
+  cluster.shards.forEach((shard, i) => {
+    const group = groups[i] as PreparedItem<T>[];
+    if (group.length === 0) return;
+    const maxPoints = Math.min(
+      ctx.options.batch.maxPoints,
+      ...shard.replicas.map((r) => r.backend.capabilities.maxPointsPerRequest),
+    );
+    const maxBytes = Math.min(
+      ctx.options.batch.maxBytes,
+      ...shard.replicas.map((r) => r.backend.capabilities.maxBytesPerRequest),
+    );
+    let current: PreparedItem<T>[] = [];
+    let bytes = 0;
+    for (const item of group) {
+      // A single item larger than the byte limit still goes alone; the backend will judge it.
+      if (current.length > 0 && (current.length >= maxPoints || bytes + item.bytes > maxBytes)) {
+        chunks.push({ shard, items: current });
+        current = [];
+        bytes = 0;
+      }
+      current.push(item);
+      bytes += item.bytes;
+    }
+    if (current.length > 0) chunks.push({ shard, items: current });
+  });
+  return chunks;
 }

@@ -100,7 +100,7 @@ describe('scatter-gather search', () => {
       .catch((e: unknown) => e)) as ShardUnavailableError;
     expect(error).toBeInstanceOf(ShardUnavailableError);
     expect(error.meta).toMatchObject({ shard: 's1', cluster: 'c0' });
-    expect(error.message).toMatch(/2 tried.*down/);
+    expect(error.message).toMatch(/2 in the plan.*down/);
   });
 
   it('stops at the deadline when a replica hangs', async () => {

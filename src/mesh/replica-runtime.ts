@@ -1,0 +1,84 @@
+/**
+ * What the mesh knows about each replica while it runs: its breaker, its latency estimate, the
+ * requests in flight, and the verdict of the last health probe.
+ *
+ * @module
+ */
+import { PeakEwma } from '../balancing/peak-ewma.js';
+import type { ReplicaView } from '../balancing/replica-view.js';
+import { ReplicaBreaker, type ResolvedBreakerOptions } from '../resilience/breaker.js';
+import { classify } from '../resilience/classify.js';
+import type { Replica } from '../topology/topology.js';
+import type { MeshEventEmitter } from './events.js';
+
+/**
+ * Runtime state of one replica. Every call to the replica's backend goes through
+ * {@link ReplicaRuntime.call}, which feeds the breaker, the latency estimate and the in-flight
+ * count that balancing policies read.
+ */
+export class ReplicaRuntime {
+  /** The replica's circuit breaker. */
+  readonly breaker: ReplicaBreaker;
+  /** Peak-EWMA latency of successful calls. */
+  readonly latency = new PeakEwma();
+  /** Requests in flight now. */
+  outstanding = 0;
+  /** `false` after a failed health probe, until a probe succeeds. */
+  healthy = true;
+
+  /**
+   * @param replica - The topology's replica.
+   * @param breakerOptions - Resolved breaker settings.
+   * @param events - Where breaker changes are reported.
+   * @param onRecovered - Called when the breaker closes again (to replay hints).
+   */
+  constructor(
+    readonly replica: Replica,
+    breakerOptions: ResolvedBreakerOptions,
+    events: MeshEventEmitter,
+    onRecovered: (runtime: ReplicaRuntime) => void,
+  ) {
+    this.breaker = new ReplicaBreaker(replica.id, breakerOptions, (state) => {
+      events.emit('breaker', { replica: replica.id, state });
+      if (state === 'closed') onRecovered(this);
+    });
+  }
+
+  /** Whether reads may be sent here now: healthy and admitted by the breaker. */
+  get available(): boolean {
+    return this.healthy && this.breaker.admits;
+  }
+
+  /** The replica as balancing policies see it. */
+  view(nowMs: number): ReplicaView {
+    return {
+      weight: this.replica.weight,
+      available: this.available,
+      outstanding: this.outstanding,
+      latencyMs: this.latency.value(nowMs),
+    };
+  }
+
+  /**
+   * Runs one call to the replica through its breaker, counting it in flight and timing it.
+   *
+   * @throws whatever the call throws; `UnavailableError` when the breaker is open.
+   */
+  async call<T>(action: () => Promise<T>): Promise<T> {
+    this.outstanding++;
+    const started = performance.now();
+    try {
+      const result = await this.breaker.run(action);
+      this.latency.observe(performance.now() - started, performance.now());
+      return result;
+    } catch (error) {
+      // A replica that fails slowly should look slow to latency-aware balancing.
+      if (classify(error).replicaFault) {
+        this.latency.observe(performance.now() - started, performance.now());
+      }
+      throw error;
+    } finally {
+      this.outstanding--;
+    }
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Replication and hinted handoff: quorum writes with a replica down per shard, replay after it
+ * comes back, primary mode, hint overflow and repair.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createMesh,
+  InvalidTopologyError,
+  memoryHintStore,
+  PartialWriteError,
+  type Mesh,
+} from '../../../../src/index.js';
+import { memoryBackend } from '../../../../src/backends/memory/index.js';
+import {
+  faultyMesh,
+  nextEvent,
+  somePoints,
+  type FaultyFixture,
+} from '../../../helpers/faulty-mesh.js';
+
+const open: Mesh[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((m) => m.close()));
+});
+
+async function idsOn(fx: FaultyFixture, c: number, s: number, r: number): Promise<string[]> {
+  const backend = fx.backends[c]![s]![r]!.inner;
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await backend.scanIds(
+      'docs',
+      cursor === undefined ? { limit: 1000 } : { cursor, limit: 1000 },
+    );
+    ids.push(...page.ids.map(String));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return ids.sort();
+}
+
+describe('leaderless quorum writes with hinted handoff', () => {
+  it('acknowledge with one replica per shard down, and after replay every replica holds every acknowledged point', async () => {
+    const fx = await faultyMesh(
+      { shards: 3, replicas: 3 },
+      { retry: { retries: 1, minDelayMs: 0, maxDelayMs: 0 }, health: { intervalMs: 20 } },
+    );
+    open.push(fx.mesh);
+    await fx.mesh.createCollection('docs', { dimension: 4, metric: 'l2' });
+    const docs = fx.mesh.collection('docs');
+    for (const shard of fx.backends[0]!) shard[2]!.partition();
+
+    let acknowledged = 0;
+    for (let batch = 0; batch < 5; batch++) {
+      const result = await docs.upsert(somePoints(60, batch * 60), { consistency: 'quorum' });
+      acknowledged += result.acknowledged;
+      expect(result.handedOff).toBeGreaterThan(0);
+    }
+    await docs.delete(['p0', 'p1']);
+    expect(acknowledged).toBe(300);
+    expect(fx.mesh.pendingHints()).toBeGreaterThan(0);
+    for (let s = 0; s < 3; s++) {
+      expect(await idsOn(fx, 0, s, 2)).toEqual([]);
+    }
+
+    for (const shard of fx.backends[0]!) shard[2]!.heal();
+    while (fx.mesh.pendingHints() > 0)
+      await nextEvent(fx.mesh, 'hint', (e) => e.action === 'replayed');
+    await fx.mesh.flushHints();
+
+    const expected = somePoints(300)
+      .map((p) => p.id)
+      .filter((id) => id !== 'p0' && id !== 'p1');
+    let total = 0;
+    for (let s = 0; s < 3; s++) {
+      const first = await idsOn(fx, 0, s, 0);
+      for (let r = 1; r < 3; r++) expect(await idsOn(fx, 0, s, r)).toEqual(first);
+      total += first.length;
+    }
+    expect(total).toBe(expected.length);
+  });
+
+  it('fails a write below quorum and says which ids', async () => {
+    const fx = await faultyMesh({ shards: 1, replicas: 3 }, { retry: { retries: 0 } });
+    open.push(fx.mesh);
+    const docs = await fx.mesh.createCollection('docs', { dimension: 4, metric: 'l2' });
+    fx.backends[0]![0]![0]!.partition();
+    fx.backends[0]![0]![1]!.partition();
+    const error = (await docs.upsert(somePoints(3)).catch((e: unknown) => e)) as PartialWriteError;
+    expect(error).toBeInstanceOf(PartialWriteError);
+    expect(error.failures.map((f) => f.id)).toEqual(['p0', 'p1', 'p2']);
+    expect(error.acknowledged).toBe(0);
+  });
+
+  it('queues new writes behind a replica’s pending hints, so a replay never overwrites a newer write', async () => {
+    const fx = await faultyMesh(
+      { shards: 1, replicas: 3 },
+      { retry: { retries: 0 }, health: { intervalMs: 20 } },
+    );
+    open.push(fx.mesh);
+    const docs = await fx.mesh.createCollection('docs', { dimension: 4, metric: 'l2' });
+    const lagging = fx.backends[0]![0]![2]!;
+    lagging.partition();
+    await docs.upsert([{ id: 'x', vector: [1, 1, 1, 1], payload: { version: 1 } }]);
+    lagging.heal();
+    // Written while the old hint waits: it must reach the replica after version 1, not before.
+    await docs.upsert([{ id: 'x', vector: [1, 1, 1, 1], payload: { version: 2 } }]);
+    while (fx.mesh.pendingHints() > 0)
+      await nextEvent(fx.mesh, 'hint', (e) => e.action === 'replayed');
+    await fx.mesh.flushHints();
+    const [point] = await lagging.inner.get('docs', ['x']);
+    expect(point?.payload).toEqual({ version: 2 });
+  });
+
+  it('rejects a write consistency stronger than the replica count', () => {
+    expect(() =>
+      createMesh({
+        clusters: [
+          {
+            name: 'c',
+            shards: [{ replicas: [{ backend: memoryBackend() }, { backend: memoryBackend() }] }],
+          },
+        ],
+        replication: { writeConsistency: 3 },
+      }),
+    ).toThrow(InvalidTopologyError);
+  });
+});
+
+describe('primary (master-slave) replication', () => {
+  it('acknowledges at the primary, replicates through hints, reads secondaries unless readYourWrites', async () => {
+    const fx = await faultyMesh({ shards: 1, replicas: 3 }, { replication: { mode: 'primary' } });
+    open.push(fx.mesh);
+    const docs = await fx.mesh.createCollection('docs', { dimension: 4, metric: 'l2' });
+    const [primary, s1, s2] = fx.backends[0]![0]!;
+    const result = await docs.upsert(somePoints(10));
+    expect(result.requests).toBe(1);
+    expect(result.handedOff).toBe(2);
+    await fx.mesh.flushHints();
+    expect(await idsOn(fx, 0, 0, 1)).toHaveLength(10);
+    expect(await idsOn(fx, 0, 0, 2)).toHaveLength(10);
+    primary!.resetStats();
+    for (let i = 0; i < 6; i++) await docs.search({ vectors: [[1, 2, 3, 4]], topK: 1 });
+    expect(primary!.stats.byMethod.search ?? 0).toBe(0);
+    expect((s1!.stats.byMethod.search ?? 0) + (s2!.stats.byMethod.search ?? 0)).toBe(6);
+
+    const ryw = await faultyMesh(
+      { shards: 1, replicas: 2 },
+      { replication: { mode: 'primary', readYourWrites: true } },
+    );
+    open.push(ryw.mesh);
+    const col = await ryw.mesh.createCollection('docs', { dimension: 4, metric: 'l2' });
+    await col.upsert(somePoints(1));
+    expect((await col.get(['p0'])).map((p) => p.id)).toEqual(['p0']);
+  });
+});
+
+describe('hint overflow and repair', () => {
+  it('marks an overflowing replica, and repair makes the replicas converge', async () => {
+    const fx = await faultyMesh(
+      { shards: 2, replicas: 2 },
+      {
+        hints: { store: memoryHintStore({ maxHintsPerReplica: 2 }) },
+        retry: { retries: 0 },
+        replication: { writeConsistency: 'one' },
+      },
+    );
+    open.push(fx.mesh);
+    const docs = await fx.mesh.createCollection('docs', { dimension: 4, metric: 'l2' });
+    const down = fx.backends[0]![0]![1]!;
+    down.partition();
+    for (let i = 0; i < 5; i++) await docs.upsert(somePoints(10, i * 10));
+    expect(fx.mesh.replicasNeedingRepair()).toEqual(['c0/s0/r1']);
+    down.heal();
+    const reports = await fx.mesh.repair('docs');
+    expect(fx.mesh.replicasNeedingRepair()).toEqual([]);
+    const shard0 = reports.find((r) => r.shard === 's0')!;
+    expect(shard0.replicas.find((r) => r.replica === 'c0/s0/r1')!.copied).toBe(shard0.union);
+    for (let s = 0; s < 2; s++) expect(await idsOn(fx, 0, s, 1)).toEqual(await idsOn(fx, 0, s, 0));
+  });
+});

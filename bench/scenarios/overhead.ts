@@ -21,7 +21,13 @@ async function sideBySide(
   queries: Float32Array[],
   iterations: number,
 ): Promise<{ mesh: number[]; direct: number[] }> {
-  const mesh = createMesh({ clusters: [{ name: 'bench', shards: [{ replicas: [{ backend }] }] }] });
+  // Every feature that exists on the read path is on: latency-aware balancing, breakers, the retry
+  // loop, health probes and hints. Hedging is configured but idle: it needs a second replica.
+  const mesh = createMesh({
+    clusters: [{ name: 'bench', shards: [{ replicas: [{ backend }] }] }],
+    balancing: 'p2c-ewma',
+    hedging: { afterMs: 50 },
+  });
   await mesh.connect();
   const docs = mesh.collection('bench');
   const request = { topK: 10, includePayload: true, includeVector: false } as const;

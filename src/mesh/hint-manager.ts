@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { Point } from '../core/types.js';
 import type { Replica } from '../topology/topology.js';
 import type { MeshEventEmitter } from './events.js';
 import type { HintInput, HintStore } from './hints/hint-store.js';
@@ -60,7 +59,7 @@ export class HintManager {
    * needs `repair()`).
    */
   async handOff(replica: Replica, hint: HintInput): Promise<boolean> {
-    const stored = await this.store.append(replica.id, compactHint(hint));
+    const stored = await this.store.append(replica.id, hint);
     const count = hint.points?.length ?? hint.ids?.length ?? 0;
     this.events.emit('hint', {
       replica: replica.id,
@@ -107,14 +106,20 @@ export class HintManager {
       while (!this.closed) {
         const hints = await this.store.pending(id, this.replayBatch);
         if (hints.length === 0) break;
-        for (const hint of hints) {
-          await runtime.call(() =>
-            hint.op === 'upsert'
-              ? backend.upsert(hint.collection, hint.points ?? [])
-              : backend.delete(hint.collection, hint.ids ?? []),
-          );
-          await this.store.ack(id, hint.seq);
-          replayed += hint.points?.length ?? hint.ids?.length ?? 0;
+        let done: number | undefined;
+        try {
+          for (const hint of hints) {
+            await runtime.call(() =>
+              hint.op === 'upsert'
+                ? backend.upsert(hint.collection, hint.points ?? [])
+                : backend.delete(hint.collection, hint.ids ?? []),
+            );
+            done = hint.seq;
+            replayed += hint.points?.length ?? hint.ids?.length ?? 0;
+          }
+        } finally {
+          // One ack per batch (a durable store pays an fsync per ack), up to the last success.
+          if (done !== undefined) await this.store.ack(id, done);
         }
       }
       if (replayed > 0)
@@ -124,16 +129,4 @@ export class HintManager {
       this.events.emit('hint', { replica: id, action: 'replay-failed', count: replayed });
     }
   }
-}
-
-/** Copies only what a replay needs, so that the store does not keep references to caller data. */
-function compactHint(hint: HintInput): HintInput {
-  if (hint.op === 'delete')
-    return { collection: hint.collection, op: 'delete', ids: hint.ids ?? [] };
-  const points: Point[] = (hint.points ?? []).map((p) =>
-    p.payload === undefined
-      ? { id: p.id, vector: p.vector }
-      : { id: p.id, vector: p.vector, payload: p.payload },
-  );
-  return { collection: hint.collection, op: 'upsert', points };
 }

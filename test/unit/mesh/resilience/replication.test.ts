@@ -10,7 +10,12 @@ import {
   PartialWriteError,
   type Mesh,
 } from '../../../../src/index.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { memoryBackend } from '../../../../src/backends/memory/index.js';
+import { fileHintStore } from '../../../../src/index.js';
+import { FaultyBackend } from '../../../../src/testing/index.js';
 import {
   faultyMesh,
   nextEvent,
@@ -176,5 +181,71 @@ describe('hint overflow and repair', () => {
     const shard0 = reports.find((r) => r.shard === 's0')!;
     expect(shard0.replicas.find((r) => r.replica === 'c0/s0/r1')!.copied).toBe(shard0.union);
     for (let s = 0; s < 2; s++) expect(await idsOn(fx, 0, s, 1)).toEqual(await idsOn(fx, 0, s, 0));
+  });
+});
+
+describe('quorum reads and cluster write modes', () => {
+  it('a quorum read finds a point that one replica of the shard is missing', async () => {
+    const fx = await faultyMesh(
+      { shards: 1, replicas: 3 },
+      { replication: { readConsistency: 'quorum' } },
+    );
+    open.push(fx.mesh);
+    const docs = await fx.mesh.createCollection('docs', { dimension: 4, metric: 'l2' });
+    await docs.upsert(somePoints(4));
+    // One replica loses p0 behind the mesh's back; any majority includes a replica that has it.
+    await fx.backends[0]![0]![0]!.inner.delete('docs', ['p0']);
+    for (let i = 0; i < 6; i++) {
+      const { hits } = await docs.search({ vectors: [[1, 2, 3, 4]], topK: 4 });
+      expect(hits[0]!.map((h) => h.id)).toContain('p0');
+      expect((await docs.get(['p0'])).length).toBe(1);
+    }
+  });
+
+  it('primary-cluster writes only the preferred cluster that can take them', async () => {
+    const fx = await faultyMesh(
+      { clusters: 2, shards: 1, replicas: 1 },
+      { replication: { clusters: 'primary-cluster' } },
+    );
+    open.push(fx.mesh);
+    const docs = await fx.mesh.createCollection('docs', { dimension: 4, metric: 'l2' });
+    await docs.upsert(somePoints(3));
+    expect(await idsOn(fx, 0, 0, 0)).toHaveLength(3);
+    expect(await idsOn(fx, 1, 0, 0)).toHaveLength(0);
+  });
+});
+
+describe('durable hints across a client restart', () => {
+  it('replays hints a previous mesh process left in a file hint store', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vecmesh-hints-'));
+    try {
+      const backends = [0, 1, 2].map(() => new FaultyBackend(memoryBackend()));
+      const make = () =>
+        createMesh({
+          clusters: [
+            { name: 'c0', shards: [{ replicas: backends.map((backend) => ({ backend })) }] },
+          ],
+          hints: { store: fileHintStore({ dir }) },
+          retry: { retries: 0 },
+          health: { intervalMs: 60_000 },
+        });
+      const first = make();
+      await first.connect();
+      const docs = await first.createCollection('docs', { dimension: 4, metric: 'l2' });
+      backends[2]!.partition();
+      await docs.upsert(somePoints(20));
+      expect(first.pendingHints()).toBeGreaterThan(0);
+      // The first client goes away; its acknowledged writes for the partitioned replica are on disk.
+      backends[2]!.heal();
+      const second = make();
+      await second.connect();
+      open.push(second);
+      await second.flushHints();
+      expect(second.pendingHints()).toBe(0);
+      const ids = (await backends[2]!.inner.scanIds('docs', { limit: 100 })).ids;
+      expect(ids).toHaveLength(20);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,19 +1,21 @@
 /**
- * The files of the file hint store: their names, and the durable ways to create and replace
- * them (write a temporary file, flush it, rename it over the old one, flush the directory).
+ * The files of the file hint store: their names, listing them, and rewriting a log. The generic
+ * durable writes (atomic replace, directory flush) live in `core/durable-file.ts` and are
+ * re-exported here.
  *
  * @module
  */
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { TMP_SUFFIX, syncDirectory, writeFully } from '../../core/durable-file.js';
+
+export { TMP_SUFFIX, replaceFile, syncDirectory, writeFully } from '../../core/durable-file.js';
 
 /** Suffix of a replica's append-only log. */
 export const LOG_SUFFIX = '.hints.log';
 /** Suffix of a replica's state file (acked seq, needs-repair mark). */
 export const STATE_SUFFIX = '.state';
-/** Suffix of a file being written; leftovers of a crash are deleted at start. */
-export const TMP_SUFFIX = '.tmp';
 
 const READABLE_PREFIX = 48;
 
@@ -35,89 +37,6 @@ export function replicaBaseName(replicaId: string): string {
   const readable = replicaId.slice(0, READABLE_PREFIX).replace(/[^A-Za-z0-9_.-]/g, '_');
   const digest = createHash('sha256').update(replicaId, 'utf8').digest('hex').slice(0, 16);
   return `${readable}-${digest}`;
-}
-
-/**
- * Flushes a directory, so that a file created or renamed in it survives a crash. Platforms
- * that cannot open or flush a directory (Windows) are skipped: there the rename is as durable
- * as the platform makes it.
- *
- * @throws the file system's error for any other failure.
- * @example
- * ```ts
- * await syncDirectory('/var/lib/app/hints');
- * ```
- */
-export async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw err;
-  } finally {
-    await handle?.close();
-  }
-}
-
-/**
- * Writes a whole buffer at a position, looping over short writes.
- *
- * @throws the file system's error.
- * @example
- * ```ts
- * await writeFully(handle, line, size);
- * ```
- */
-export async function writeFully(
-  handle: FileHandle,
-  data: Buffer,
-  position: number,
-): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
-/**
- * Replaces (or creates) `dir/name` with `data` so that a crash leaves either the old content or
- * the new, never a mix: write `name.tmp`, flush it, rename it over `name`, flush the directory.
- *
- * @param dir - The directory.
- * @param name - The file name.
- * @param data - The whole new content.
- * @param durable - Flush to disk (off only when the store's `fsync` option is off).
- * @throws the file system's error; the temporary file is removed on failure.
- * @example
- * ```ts
- * await replaceFile(dir, 'r1.state', stateLine(state), true);
- * ```
- */
-export async function replaceFile(
-  dir: string,
-  name: string,
-  data: Buffer,
-  durable: boolean,
-): Promise<void> {
-  const target = join(dir, name);
-  const temp = target + TMP_SUFFIX;
-  try {
-    const handle = await open(temp, 'w');
-    try {
-      await writeFully(handle, data, 0);
-      if (durable) await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, target);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-  if (durable) await syncDirectory(dir);
 }
 
 /**

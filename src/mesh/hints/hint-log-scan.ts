@@ -5,11 +5,9 @@
  * @module
  */
 import type { FileHandle } from 'node:fs/promises';
+import { readLines, unframeLine } from '../../core/framed-line.js';
 import { hintWeight } from './hint-input.js';
-import { decodeHeader, decodeHint, unframeLine } from './hint-record.js';
-
-const NEWLINE = 0x0a;
-const CHUNK_BYTES = 1 << 20;
+import { decodeHeader, decodeHint } from './hint-record.js';
 
 /** Where one live record lies in its log. */
 export interface LogEntry {
@@ -74,7 +72,6 @@ export interface LogScan {
  * ```
  */
 export async function scanLog(handle: FileHandle, floor: number): Promise<LogScan> {
-  const { size } = await handle.stat();
   const entries: LogEntry[] = [];
   let replicaId: string | undefined;
   let headerLength = 0;
@@ -111,47 +108,28 @@ export async function scanLog(handle: FileHandle, floor: number): Promise<LogSca
     return undefined;
   };
 
-  let position = 0;
-  let carry: Buffer = Buffer.alloc(0);
-  let carryOffset = 0;
   let found: LogProblem | undefined;
   let droppedLines = 0;
-  while (position < size) {
-    const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, size - position));
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-    if (bytesRead === 0) break;
-    position += bytesRead;
-    const data =
-      carry.length === 0
-        ? chunk.subarray(0, bytesRead)
-        : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
-    let start = 0;
-    for (let nl = data.indexOf(NEWLINE); nl >= 0; nl = data.indexOf(NEWLINE, start)) {
-      // After a damaged record, only count the lines: each may have held a seq.
-      if (found === undefined) found = accept(data.subarray(start, nl), carryOffset + start);
-      if (found !== undefined) droppedLines++;
-      start = nl + 1;
-    }
-    // Copy the partial line: the chunk buffer is not reused, but a view would pin all of it.
-    carry = Buffer.from(data.subarray(start));
-    carryOffset += start;
-  }
+  const read = await readLines(handle, (line, offset) => {
+    // After a damaged record, only count the lines: each may have held a seq.
+    found ??= accept(line, offset);
+    if (found !== undefined) droppedLines++;
+  });
+  const tail = read.end - read.tailOffset;
   if (found !== undefined) {
-    if (carry.length > 0) droppedLines++;
+    if (tail > 0) droppedLines++;
     lastSeq += droppedLines;
     return result(found);
   }
-  if (carry.length > 0) {
+  if (tail > 0) {
     return result({
-      offset: carryOffset,
+      offset: read.tailOffset,
       reason:
-        carryOffset === 0
-          ? 'torn header line'
-          : `torn tail of ${carry.length} bytes without a newline`,
-      complete: carryOffset === 0,
+        read.tailOffset === 0 ? 'torn header line' : `torn tail of ${tail} bytes without a newline`,
+      complete: read.tailOffset === 0,
     });
   }
-  if (size === 0) return result({ offset: 0, reason: 'empty log file', complete: true });
+  if (read.end === 0) return result({ offset: 0, reason: 'empty log file', complete: true });
   return result(undefined);
 
   function result(problem: LogProblem | undefined): LogScan {

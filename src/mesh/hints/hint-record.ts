@@ -1,6 +1,6 @@
 /**
- * The on-disk format of the file hint store: one record per line, `<crc32 hex> <json>\n`, the
- * CRC-32 taken over the JSON's UTF-8 bytes. A line whose checksum or JSON does not hold up was
+ * The on-disk format of the file hint store: one record per line, `<crc32 hex> <json>\n` (see
+ * `core/framed-line.ts`, re-exported here). A line whose checksum or JSON does not hold up was
  * torn by a crash or damaged on disk; the reader detects it instead of replaying garbage.
  *
  * JSON keeps every number exactly: `JSON.stringify` writes the shortest text that parses back
@@ -9,18 +9,18 @@
  *
  * @module
  */
-import { crc32 } from 'node:zlib';
+import { frameLine, unframeLine } from '../../core/framed-line.js';
 import { isPlainObject } from '../../core/payload.js';
 import type { Point } from '../../core/types.js';
 import { validateHintInput } from './hint-input.js';
 import type { Hint, HintInput } from './hint-store.js';
 
+export { frameLine, unframeLine } from '../../core/framed-line.js';
+
 /** Format version written in every log header and state file. */
 export const HINT_FORMAT_VERSION = 1;
 
 const NEWLINE = 0x0a;
-const SPACE = 0x20;
-const CRC_DIGITS = 8;
 
 /** The durable per-replica state kept beside its log. */
 export interface ReplicaState {
@@ -30,46 +30,6 @@ export interface ReplicaState {
   readonly acked: number;
   /** Hints were discarded: the replica needs repair. */
   readonly needsRepair: boolean;
-}
-
-/**
- * Frames a JSON text as one checksummed line.
- *
- * @example
- * ```ts
- * frameLine('{"a":1}').toString(); // '<8 hex digits> {"a":1}\n'
- * ```
- */
-export function frameLine(json: string): Buffer {
-  const body = Buffer.from(json, 'utf8');
-  const line = Buffer.allocUnsafe(CRC_DIGITS + 1 + body.length + 1);
-  line.write(crc32(body).toString(16).padStart(CRC_DIGITS, '0'), 0, 'latin1');
-  line[CRC_DIGITS] = SPACE;
-  body.copy(line, CRC_DIGITS + 1);
-  line[line.length - 1] = NEWLINE;
-  return line;
-}
-
-/**
- * Reads one line (without its `\n`) back into its JSON value.
- *
- * @returns The parsed value, or `undefined` when the checksum or the JSON does not hold up.
- * @example
- * ```ts
- * unframeLine(frameLine('{"a":1}').subarray(0, -1)); // { a: 1 }
- * ```
- */
-export function unframeLine(line: Buffer): unknown {
-  if (line.length < CRC_DIGITS + 2 || line[CRC_DIGITS] !== SPACE) return undefined;
-  const digits = line.toString('latin1', 0, CRC_DIGITS);
-  if (!/^[0-9a-f]{8}$/.test(digits)) return undefined;
-  const body = line.subarray(CRC_DIGITS + 1);
-  if (crc32(body) !== Number.parseInt(digits, 16)) return undefined;
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -1,0 +1,365 @@
+/**
+ * The reference node's storage engine: in-memory collections (points, payloads, usearch HNSW
+ * graphs) made durable by a write-ahead log and snapshots.
+ *
+ * Writes: checked and copied when called, then queued. One flush at a time (the write lane)
+ * takes everything queued so far, plans it in call order (`write-plan.ts`), appends all its
+ * records with one write and one `fdatasync` (group commit), then applies them to memory and
+ * settles the callers. A read therefore never sees a write that is not on disk, and a write's
+ * promise resolves only once it is. Snapshots run in the same lane, between flushes.
+ *
+ * @module
+ */
+import {
+  BackendError,
+  ClosedError,
+  CollectionNotFoundError,
+  VecmeshError,
+  describeValue,
+} from '../../core/errors.js';
+import type { FilterNode } from '../../core/filter-ast.js';
+import type {
+  CollectionInfo,
+  CollectionSpec,
+  Hit,
+  Point,
+  PointId,
+  StoredPoint,
+} from '../../core/types.js';
+import { applyRecord } from './apply-record.js';
+import type { Manifest } from './snapshot-manifest.js';
+import { removeStaleFiles, writeSnapshot } from './snapshot-files.js';
+import {
+  normalizeSpec,
+  positiveInteger,
+  prepareIds,
+  preparePoints,
+  prepareQueries,
+  validateCollectionName,
+} from './store-checks.js';
+import type { StoreCollection } from './store-collection.js';
+import type { StoreSearchRequest, VectorStore } from './store-contract.js';
+import type { ResolvedStoreOptions } from './store-options.js';
+import type { WalFile } from './wal-file.js';
+import { encodeRecord } from './wal-record.js';
+import { planWrites, type PendingWrite, type PlannedWrite } from './write-plan.js';
+
+/** What `openStore` hands the store after recovery. */
+export interface StoreState {
+  /** The collections, by name. */
+  readonly collections: Map<string, StoreCollection>;
+  /** The log, or `undefined` in memory-only mode. */
+  readonly wal: WalFile | undefined;
+  /** The manifest in effect, if any. */
+  readonly manifest: Manifest | undefined;
+}
+
+/** A write's arguments, before the lane adds the caller's promise. */
+type WriteInput = PendingWrite extends infer W
+  ? W extends PendingWrite
+    ? Omit<W, 'resolve' | 'reject'>
+    : never
+  : never;
+
+/**
+ * The {@link VectorStore} of a reference node. Made by `openStore`.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore({ dir: './data' });
+ * await store.createCollection('docs', { dimension: 3, metric: 'cosine' });
+ * await store.upsert('docs', [{ id: 1, vector: [1, 0, 0] }]); // on disk when this resolves
+ * await store.close();
+ * ```
+ */
+export class DurableStore implements VectorStore {
+  private readonly collections: Map<string, StoreCollection>;
+  private readonly wal: WalFile | undefined;
+  private manifest: Manifest | undefined;
+  private readonly dir: string | undefined;
+  private readonly fsync: boolean;
+  private readonly snapshotEveryBytes: number;
+  private nextSnapshotAt: number;
+  // Seq of the last applied write in memory-only mode (the log counts it otherwise).
+  private memorySeq = 0;
+  private queue: PendingWrite[] = [];
+  private flushQueued = false;
+  private lane: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+  // Set when the log could not be written: later writes are refused, reads go on.
+  private failure: VecmeshError | undefined;
+
+  /**
+   * @param state - What recovery loaded.
+   * @param options - The resolved options.
+   */
+  constructor(state: StoreState, options: ResolvedStoreOptions) {
+    this.collections = state.collections;
+    this.wal = state.wal;
+    this.manifest = state.manifest;
+    this.dir = options.dir;
+    this.fsync = options.fsync;
+    this.snapshotEveryBytes = options.snapshotEveryBytes;
+    this.nextSnapshotAt = options.snapshotEveryBytes;
+    this.memorySeq = state.wal?.lastSeq ?? 0;
+  }
+
+  /** {@inheritDoc VectorStore.createCollection} */
+  createCollection(name: string, spec: CollectionSpec): Promise<'created' | 'exists'> {
+    return this.write(() => {
+      validateCollectionName(name);
+      return { kind: 'create', name, spec: normalizeSpec(spec) };
+    });
+  }
+
+  /** {@inheritDoc VectorStore.dropCollection} */
+  dropCollection(name: string): Promise<boolean> {
+    return this.write(() => {
+      validateCollectionName(name);
+      return { kind: 'drop', name };
+    });
+  }
+
+  /** {@inheritDoc VectorStore.describeCollection} */
+  describeCollection(name: string): CollectionInfo {
+    return this.collection(name, 'describeCollection').info();
+  }
+
+  /** Collection names, sorted. */
+  listCollections(): string[] {
+    this.checkOpen('listCollections');
+    return [...this.collections.keys()].sort();
+  }
+
+  /** {@inheritDoc VectorStore.upsert} */
+  upsert(name: string, points: readonly Point[]): Promise<void> {
+    return this.write(() => {
+      const c = this.collection(name, 'upsert');
+      const prepared = preparePoints(points, c.spec);
+      return prepared.length === 0
+        ? undefined
+        : { kind: 'upsert', name, spec: c.spec, points: prepared };
+    });
+  }
+
+  /** {@inheritDoc VectorStore.delete} */
+  delete(name: string, ids: readonly PointId[]): Promise<void> {
+    return this.write(() => {
+      this.collection(name, 'delete');
+      const checked = prepareIds(ids);
+      return checked.length === 0 ? undefined : { kind: 'delete', name, ids: checked };
+    });
+  }
+
+  /** {@inheritDoc VectorStore.get} */
+  get(name: string, ids: readonly PointId[], includeVector: boolean): StoredPoint[] {
+    return this.collection(name, 'get').get(prepareIds(ids), includeVector);
+  }
+
+  /** {@inheritDoc VectorStore.count} */
+  count(name: string, filter?: FilterNode): number {
+    return this.collection(name, 'count').count(filter);
+  }
+
+  /** {@inheritDoc VectorStore.search} */
+  search(name: string, request: StoreSearchRequest): Hit[][] {
+    const c = this.collection(name, 'search');
+    const queries = prepareQueries(request.vectors, c.spec);
+    positiveInteger(request.topK, 'request.topK');
+    if (request.ef !== undefined) positiveInteger(request.ef, 'request.ef');
+    return c.search(request, queries);
+  }
+
+  /** {@inheritDoc VectorStore.scanIds} */
+  scanIds(
+    name: string,
+    cursor: string | undefined,
+    limit: number,
+  ): { ids: PointId[]; nextCursor?: string } {
+    const c = this.collection(name, 'scanIds');
+    return c.scanIds(cursor, positiveInteger(limit, 'limit'));
+  }
+
+  /**
+   * Writes snapshots of every changed collection and truncates the log, after the writes queued
+   * before it. Nothing to do in memory-only mode or when nothing changed since the last one.
+   *
+   * @throws {@link ClosedError} after `close()`; `BackendError` when the files cannot be written
+   *   (the log then still holds everything).
+   */
+  snapshot(): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(this.closedError('snapshot'));
+    return this.inLane(() => this.snapshotNow());
+  }
+
+  /**
+   * Waits for the queued writes, takes a last snapshot (so that the next start replays nothing)
+   * and closes the log. Idempotent; every call after the first gets the same promise.
+   *
+   * @throws `BackendError` when the last snapshot fails (the files are closed anyway and the log
+   *   still holds every write).
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.drainLane();
+      let error: unknown;
+      if (this.failure === undefined)
+        await this.snapshotNow().catch((err: unknown) => (error = err));
+      await this.wal?.close().catch(() => undefined);
+      this.collections.clear();
+      if (error !== undefined) throw this.ioError('close', error);
+    })();
+    return this.closing;
+  }
+
+  /**
+   * Test hook: closes the log file without flushing the queue or taking a snapshot, as if the
+   * process had died right after its last acknowledged write. Not part of {@link VectorStore}.
+   *
+   * @internal
+   */
+  async abandon(): Promise<void> {
+    this.closing ??= Promise.resolve();
+    for (const w of this.queue.splice(0)) w.reject(this.closedError('abandon'));
+    await this.wal?.close().catch(() => undefined);
+  }
+
+  /** Checks and queues a write; `make` returns `undefined` for a write that changes nothing. */
+  private write<T>(make: () => WriteInput | undefined): Promise<T> {
+    try {
+      if (this.closing !== undefined) throw this.closedError('write');
+      if (this.failure !== undefined) throw this.failure;
+      const input = make();
+      if (input === undefined) return Promise.resolve(undefined as T);
+      return new Promise<T>((resolve, reject) => {
+        this.queue.push({ ...input, resolve, reject } as PendingWrite);
+        if (!this.flushQueued) {
+          this.flushQueued = true;
+          void this.inLane(() => this.flush());
+        }
+      });
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Logs, applies and settles everything queued so far. Never rejects. */
+  private async flush(): Promise<void> {
+    this.flushQueued = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    if (this.failure !== undefined) {
+      for (const w of batch) w.reject(this.failure);
+      return;
+    }
+    let plans: PlannedWrite[];
+    try {
+      plans = planWrites(batch, (name) => this.collections.get(name)?.spec);
+      const first = this.lastSeq + 1;
+      const records = plans.flatMap((p) => (p.op === undefined ? [] : [p.op]));
+      if (this.wal !== undefined && records.length > 0) {
+        const lines = records.map((op, i) => encodeRecord(first + i, op));
+        await this.wal.append(
+          lines.length === 1 ? (lines[0] as Buffer) : Buffer.concat(lines),
+          first + records.length - 1,
+        );
+      }
+      // Apply in log order: memory becomes exactly what a replay of the log would build.
+      records.forEach((op, i) => {
+        applyRecord(this.collections, { ...op, seq: first + i });
+      });
+      this.memorySeq = first + records.length - 1;
+    } catch (err) {
+      // The log may hold part of the batch: refuse further writes until a restart replays it.
+      this.failure = this.ioError('write', err);
+      for (const w of batch) w.reject(this.failure);
+      return;
+    }
+    for (const p of plans) p.settle();
+    if (this.wal !== undefined && this.wal.recordBytes >= this.nextSnapshotAt) {
+      void this.inLane(() =>
+        this.snapshotNow().catch(() => {
+          // The log still holds everything; try again after another threshold's worth.
+          this.nextSnapshotAt = (this.wal?.recordBytes ?? 0) + this.snapshotEveryBytes;
+        }),
+      );
+    }
+  }
+
+  /** The seq of the last record written (and applied). */
+  private get lastSeq(): number {
+    return this.wal?.lastSeq ?? this.memorySeq;
+  }
+
+  /** Snapshot protocol, steps in `snapshot-files.ts`; run in the lane only. */
+  private async snapshotNow(): Promise<void> {
+    const wal = this.wal;
+    if (wal === undefined || this.dir === undefined || this.failure !== undefined) return;
+    if (wal.recordBytes === 0 && this.manifest !== undefined) return;
+    try {
+      const seq = wal.lastSeq;
+      if (this.manifest?.seq !== seq) {
+        this.manifest = await writeSnapshot(
+          this.dir,
+          this.collections.values(),
+          seq,
+          this.manifest,
+          this.fsync,
+        );
+      }
+      await wal.restart(seq);
+      this.nextSnapshotAt = this.snapshotEveryBytes;
+      await removeStaleFiles(this.dir, this.manifest);
+    } catch (err) {
+      throw this.ioError('snapshot', err);
+    }
+  }
+
+  private inLane<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.lane.then(task);
+    this.lane = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private async drainLane(): Promise<void> {
+    let tail: Promise<void>;
+    do {
+      tail = this.lane;
+      await tail;
+    } while (tail !== this.lane);
+  }
+
+  private collection(name: string, operation: string): StoreCollection {
+    this.checkOpen(operation);
+    const c = typeof name === 'string' ? this.collections.get(name) : undefined;
+    if (c === undefined) {
+      const label = typeof name === 'string' ? `\`${name}\`` : describeValue(name);
+      throw new CollectionNotFoundError(`collection ${label} does not exist`, {
+        meta: { operation },
+      });
+    }
+    return c;
+  }
+
+  private checkOpen(operation: string): void {
+    if (this.closing !== undefined) throw this.closedError(operation);
+  }
+
+  private closedError(operation: string): ClosedError {
+    return new ClosedError(
+      `the store is closed; \`${operation}\` cannot be used after \`close()\``,
+    );
+  }
+
+  private ioError(operation: string, err: unknown): VecmeshError {
+    if (err instanceof VecmeshError) return err;
+    return new BackendError(
+      `the store${this.dir === undefined ? '' : ` at ${this.dir}`} failed in \`${operation}\`: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err, meta: { operation } },
+    );
+  }
+}

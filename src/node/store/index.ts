@@ -1,0 +1,14 @@
+/**
+ * The reference node's storage engine: usearch HNSW (or exact) search over in-memory
+ * collections, made durable by a CRC-framed write-ahead log with group commit and snapshots.
+ *
+ * @module
+ */
+export { openStore } from './open-store.js';
+export {
+  DEFAULT_SNAPSHOT_EVERY_BYTES,
+  resolveStoreOptions,
+  type ResolvedStoreOptions,
+  type StoreOptions,
+} from './store-options.js';
+export type { RecoveryReport, StoreSearchRequest, VectorStore } from './store-contract.js';

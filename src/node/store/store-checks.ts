@@ -1,0 +1,243 @@
+/**
+ * The store's own checks of what it is asked to do. The node's HTTP server validates every
+ * request first; these checks are the last line before the write-ahead log, so that nothing
+ * malformed is ever logged (a bad record would stop every later replay at that point).
+ *
+ * @module
+ */
+import { validateSpec } from '../../backends/memory/request-checks.js';
+import { InvalidArgumentError, describeValue } from '../../core/errors.js';
+import { idKey, parseIdKey, validateId } from '../../core/ids.js';
+import { clonePayload, isPlainObject, validatePayload } from '../../core/payload.js';
+import type { CollectionSpec, Metric, Payload, Point, PointId } from '../../core/types.js';
+import { toVector } from '../../core/vector.js';
+
+export { validateCollectionName } from '../../backends/memory/request-checks.js';
+
+/** HNSW graph degree when the spec gives none. */
+export const DEFAULT_HNSW_M = 16;
+/** HNSW build-time expansion when the spec gives none. */
+export const DEFAULT_EF_CONSTRUCTION = 128;
+/** HNSW search expansion of every index (a request may ask for more, see `ann-index.ts`). */
+export const DEFAULT_EF_SEARCH = 64;
+/** The largest HNSW degree accepted. */
+export const MAX_HNSW_M = 256;
+/** The largest build-time expansion accepted. */
+export const MAX_EF_CONSTRUCTION = 65_536;
+
+/** A collection's index with every default filled in. */
+export type StoreIndexSpec =
+  | { readonly type: 'hnsw'; readonly m: number; readonly efConstruction: number }
+  | { readonly type: 'flat' };
+
+/** A collection spec as the store keeps it: validated, index resolved, frozen. */
+export interface StoreSpec extends CollectionSpec {
+  /** Length of every vector. */
+  readonly dimension: number;
+  /** How vectors are compared. */
+  readonly metric: Metric;
+  /** The resolved index. */
+  readonly index: StoreIndexSpec;
+}
+
+/** A validated point the store owns: its vector and payload are private copies. */
+export interface PreparedPoint {
+  /** The id. */
+  readonly id: PointId;
+  /** `idKey(id)`. */
+  readonly key: string;
+  /** A private copy of the vector. */
+  readonly vector: Float32Array;
+  /** A private copy of the payload, or `undefined`. */
+  readonly payload: Payload | undefined;
+}
+
+const CURSOR_PREFIX = 'r1.';
+
+/**
+ * Checks a collection spec and resolves its index: `hnsw` (the default, `m` 16 and
+ * `efConstruction` 128 unless given) or `flat` (exact search only).
+ *
+ * @param spec - The candidate spec.
+ * @returns A frozen copy.
+ * @throws {@link InvalidArgumentError} for a bad dimension, metric, index type or parameter.
+ * @example
+ * ```ts
+ * normalizeSpec({ dimension: 3, metric: 'l2' }).index; // { type: 'hnsw', m: 16, efConstruction: 128 }
+ * normalizeSpec({ dimension: 3, metric: 'l2', index: { type: 'flat' } }).index; // { type: 'flat' }
+ * ```
+ */
+export function normalizeSpec(spec: unknown): StoreSpec {
+  const { dimension, metric } = validateSpec(spec);
+  const index: unknown = (spec as { index?: unknown }).index;
+  if (index !== undefined && !isPlainObject(index)) {
+    throw new InvalidArgumentError(
+      `\`spec.index\` must be an object, received ${describeValue(index)}`,
+    );
+  }
+  const { type, m, efConstruction } = index ?? {};
+  if (type !== undefined && type !== 'hnsw' && type !== 'flat') {
+    throw new InvalidArgumentError(
+      `\`spec.index.type\` must be 'hnsw' or 'flat', received ${describeValue(type)}`,
+    );
+  }
+  const resolved: StoreIndexSpec =
+    type === 'flat'
+      ? { type: 'flat' }
+      : {
+          type: 'hnsw',
+          m: integerIn(m, 'spec.index.m', DEFAULT_HNSW_M, 2, MAX_HNSW_M),
+          efConstruction: integerIn(
+            efConstruction,
+            'spec.index.efConstruction',
+            DEFAULT_EF_CONSTRUCTION,
+            1,
+            MAX_EF_CONSTRUCTION,
+          ),
+        };
+  return Object.freeze({ dimension, metric, index: Object.freeze(resolved) });
+}
+
+function integerIn(
+  value: unknown,
+  path: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(
+      `\`${path}\` must be an integer from ${min} to ${max}, received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Checks a batch of points against a collection and makes private copies of them.
+ *
+ * @param points - The caller's points.
+ * @param spec - The collection's spec.
+ * @returns The copies, in order (a later point with the same id replaces an earlier one).
+ * @throws {@link InvalidArgumentError} (or its subclass `InvalidVectorError`) naming the first
+ *   bad point: a bad id, a vector of the wrong dimension or with a value that is not finite, a
+ *   zero vector under cosine, a payload that is not JSON.
+ * @example
+ * ```ts
+ * preparePoints([{ id: 1, vector: [1, 0] }], spec)[0].key; // 'n:1'
+ * ```
+ */
+export function preparePoints(points: readonly Point[], spec: StoreSpec): PreparedPoint[] {
+  const list = checkArray(points, 'points');
+  return list.map((p: unknown, i) => {
+    const path = `points[${i}]`;
+    if (!isPlainObject(p)) {
+      throw new InvalidArgumentError(`\`${path}\` must be an object, received ${describeValue(p)}`);
+    }
+    const id = validateId(p['id'], `${path}.id`);
+    const vector = toVector(p['vector'], spec.dimension, `${path}.vector`, spec.metric);
+    const payload = clonePayload(validatePayload(p['payload'], `${path}.payload`));
+    return { id, key: idKey(id), vector, payload };
+  });
+}
+
+/**
+ * Checks a list of ids.
+ *
+ * @param ids - The caller's ids.
+ * @returns The ids (`-0` normalised to `0`).
+ * @throws {@link InvalidArgumentError} naming the first bad id.
+ * @example
+ * ```ts
+ * prepareIds([1, 'a']); // [1, 'a']
+ * ```
+ */
+export function prepareIds(ids: readonly PointId[]): PointId[] {
+  return checkArray(ids, 'ids').map((id: unknown, i) => validateId(id, `ids[${i}]`));
+}
+
+/**
+ * Checks search query vectors and copies them.
+ *
+ * @param vectors - The query vectors.
+ * @param spec - The collection's spec.
+ * @returns Private copies.
+ * @throws {@link InvalidArgumentError} (or `InvalidVectorError`) for a bad list or vector.
+ * @example
+ * ```ts
+ * prepareQueries([Float32Array.of(1, 0)], spec);
+ * ```
+ */
+export function prepareQueries(vectors: readonly Float32Array[], spec: StoreSpec): Float32Array[] {
+  return checkArray(vectors, 'request.vectors').map((v: unknown, i) =>
+    toVector(v, spec.dimension, `request.vectors[${i}]`, spec.metric),
+  );
+}
+
+/**
+ * Checks a positive integer argument (`topK`, `ef`, a page limit).
+ *
+ * @param value - The value.
+ * @param path - Its name in error messages.
+ * @returns The value.
+ * @throws {@link InvalidArgumentError} when it is not an integer of at least 1.
+ * @example
+ * ```ts
+ * positiveInteger(10, 'request.topK'); // 10
+ * ```
+ */
+export function positiveInteger(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidArgumentError(
+      `\`${path}\` must be an integer of at least 1, received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Turns the last key of a scan page into an opaque cursor.
+ *
+ * @param key - An `idKey`.
+ * @returns The cursor.
+ * @example
+ * ```ts
+ * decodeCursor(encodeCursor('s:a')); // 's:a'
+ * ```
+ */
+export function encodeCursor(key: string): string {
+  return CURSOR_PREFIX + Buffer.from(key, 'utf8').toString('base64url');
+}
+
+/**
+ * Reads a cursor made by {@link encodeCursor} back into the key to resume after.
+ *
+ * @param cursor - The caller's cursor.
+ * @returns The key.
+ * @throws {@link InvalidArgumentError} when it is not a cursor this store issued.
+ * @example
+ * ```ts
+ * decodeCursor('nonsense'); // throws
+ * ```
+ */
+export function decodeCursor(cursor: unknown): string {
+  if (typeof cursor === 'string' && cursor.startsWith(CURSOR_PREFIX)) {
+    const key = Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8');
+    // base64url decoding is lenient; only a cursor that round-trips was issued here.
+    if (parseIdKey(key) !== undefined && encodeCursor(key) === cursor) return key;
+  }
+  throw new InvalidArgumentError(
+    `\`cursor\` is not a cursor issued by this node, received ${describeValue(cursor)}`,
+  );
+}
+
+function checkArray<T>(value: readonly T[], path: string): readonly T[] {
+  const raw: unknown = value;
+  if (!Array.isArray(raw)) {
+    throw new InvalidArgumentError(
+      `\`${path}\` must be an array, received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,188 @@
+/**
+ * One collection of the reference node's store: its points, its HNSW index (none for `flat`),
+ * and the reads. Writes arrive here only once they are in the write-ahead log (or while the log
+ * is replayed), so this file never fails half-way through a write: every input was checked
+ * before it was logged.
+ *
+ * @module
+ */
+import { clonePayload } from '../../core/payload.js';
+import type { FilterNode } from '../../core/filter-ast.js';
+import { idKey, parseIdKey } from '../../core/ids.js';
+import type { CollectionInfo, Hit, PointId, StoredPoint } from '../../core/types.js';
+import { AnnIndex } from './ann-index.js';
+import { searchPoints } from './collection-search.js';
+import { PointTable } from './point-table.js';
+import {
+  DEFAULT_EF_SEARCH,
+  decodeCursor,
+  encodeCursor,
+  type PreparedPoint,
+  type StoreSpec,
+} from './store-checks.js';
+import type { StoreSearchRequest } from './store-contract.js';
+
+/**
+ * A collection: points, index, and the log position of its last change (which tells a snapshot
+ * whether the collection's files must be written again).
+ *
+ * @example
+ * ```ts
+ * const c = new StoreCollection('docs', normalizeSpec({ dimension: 2, metric: 'l2' }), 1);
+ * c.upsert(preparePoints([{ id: 'a', vector: [0, 1] }], c.spec), 2);
+ * c.search({ vectors: [Float32Array.of(0, 0)], topK: 1, includePayload: false, includeVector: false });
+ * ```
+ */
+export class StoreCollection {
+  /** The collection's name. */
+  readonly name: string;
+  /** Its resolved spec. */
+  readonly spec: StoreSpec;
+  /** Its points. */
+  readonly table: PointTable;
+  /** Its HNSW index; `undefined` for a `flat` collection. */
+  index: AnnIndex | undefined;
+  /** Log seq of the last change (create, upsert or delete). */
+  changedAt: number;
+
+  /**
+   * @param name - The name.
+   * @param spec - The resolved spec.
+   * @param changedAt - Log seq of its creation (or of the snapshot it was loaded from).
+   * @param table - Its points, when loaded from a snapshot.
+   * @param index - Its index, when loaded from a snapshot; made empty (for `hnsw`) otherwise.
+   * @throws the usearch error when the index cannot be made.
+   */
+  constructor(
+    name: string,
+    spec: StoreSpec,
+    changedAt: number,
+    table: PointTable = new PointTable(),
+    index?: AnnIndex,
+  ) {
+    this.name = name;
+    this.spec = spec;
+    this.changedAt = changedAt;
+    this.table = table;
+    this.index =
+      index ?? (spec.index.type === 'hnsw' ? StoreCollection.emptyIndex(spec) : undefined);
+  }
+
+  /**
+   * A new, empty HNSW index for a spec.
+   *
+   * @throws the usearch error when the index cannot be made, or an `Error` for a `flat` spec.
+   */
+  static emptyIndex(spec: StoreSpec): AnnIndex {
+    if (spec.index.type !== 'hnsw') throw new Error('a flat collection has no index');
+    return new AnnIndex({
+      dimension: spec.dimension,
+      metric: spec.metric,
+      m: spec.index.m,
+      efConstruction: spec.index.efConstruction,
+      efSearch: DEFAULT_EF_SEARCH,
+    });
+  }
+
+  /** Number of points. */
+  get size(): number {
+    return this.table.size;
+  }
+
+  /**
+   * Inserts or replaces points (a later point of the list wins over an earlier one with the
+   * same id). A replaced point's old vector leaves the index before the new one enters it.
+   */
+  upsert(points: readonly PreparedPoint[], seq: number): void {
+    const fresh = new Map<number, Float32Array>();
+    const stale: number[] = [];
+    for (const p of points) {
+      const { record, replaced } = this.table.put(p.id, p.key, p.vector, p.payload);
+      if (replaced && !fresh.has(record.label)) stale.push(record.label);
+      fresh.set(record.label, record.vector);
+    }
+    if (this.index !== undefined) {
+      this.index.remove(stale);
+      this.index.add([...fresh.keys()], [...fresh.values()]);
+    }
+    this.changedAt = seq;
+  }
+
+  /** Deletes points by id; missing ids are ignored. */
+  delete(ids: readonly PointId[], seq: number): void {
+    const gone: number[] = [];
+    for (const id of ids) {
+      const r = this.table.remove(idKey(id));
+      if (r !== undefined) gone.push(r.label);
+    }
+    this.index?.remove(gone);
+    if (gone.length > 0) this.changedAt = seq;
+  }
+
+  /** Points by id, in request order, missing and repeated ones left out. */
+  get(ids: readonly PointId[], includeVector: boolean): StoredPoint[] {
+    const out: StoredPoint[] = [];
+    const seen = new Set<string>();
+    for (const id of ids) {
+      const key = idKey(id);
+      const r = this.table.get(key);
+      if (r === undefined || seen.has(key)) continue;
+      seen.add(key);
+      const point: StoredPoint = { id: r.id, payload: clonePayload(r.payload) ?? {} };
+      if (includeVector) point.vector = Array.from(r.vector);
+      out.push(point);
+    }
+    return out;
+  }
+
+  /** Points matching a filter (all without one). */
+  count(filter: FilterNode | undefined): number {
+    return this.table.count(filter);
+  }
+
+  /**
+   * One list of hits per query, best first. The request must be checked (query dimension,
+   * `topK`, `ef`); see `collection-search.ts` for how each kind of search runs.
+   */
+  search(request: StoreSearchRequest, queries: readonly Float32Array[]): Hit[][] {
+    const ranked = searchPoints(this.spec.metric, this.table, this.index, {
+      queries,
+      topK: request.topK,
+      filter: request.filter,
+      ef: request.ef,
+      exact: request.exact === true,
+    });
+    return ranked.map((list) =>
+      list.map(({ score, item }): Hit => {
+        const hit: Hit = { id: item.id, score };
+        if (request.includePayload) hit.payload = clonePayload(item.payload) ?? {};
+        if (request.includeVector) hit.vector = Array.from(item.vector);
+        return hit;
+      }),
+    );
+  }
+
+  /**
+   * Ids in `idKey` order, page by page.
+   *
+   * @throws `InvalidArgumentError` for a cursor this store did not issue.
+   */
+  scanIds(cursor: string | undefined, limit: number): { ids: PointId[]; nextCursor?: string } {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const { keys, more } = this.table.scan(after, limit);
+    const ids = keys.map((k) => parseIdKey(k) as PointId);
+    const last = keys.at(-1);
+    return more && last !== undefined ? { ids, nextCursor: encodeCursor(last) } : { ids };
+  }
+
+  /** The collection as `describeCollection` reports it. */
+  info(): CollectionInfo {
+    return {
+      name: this.name,
+      dimension: this.spec.dimension,
+      metric: this.spec.metric,
+      index: { ...this.spec.index },
+      count: this.table.size,
+    };
+  }
+}

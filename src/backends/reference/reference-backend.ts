@@ -1,0 +1,355 @@
+/**
+ * The adapter of the vecmesh reference node: the `VectorBackend` contract over the node's
+ * HTTP/JSON API (`docs/reference-node-api.md`), through a keep-alive undici pool.
+ *
+ * @module
+ */
+import {
+  BackendError,
+  ClosedError,
+  InvalidArgumentError,
+  VecmeshError,
+  describeValue,
+  type ErrorMeta,
+} from '../../core/errors.js';
+import type { FilterNode } from '../../core/filter-ast.js';
+import type {
+  CollectionInfo,
+  CollectionSpec,
+  Hit,
+  Point,
+  PointId,
+  StoredPoint,
+} from '../../core/types.js';
+import { throwIfAborted } from '../abort.js';
+import type {
+  BackendCapabilities,
+  BackendSearchRequest,
+  CallOptions,
+  GetRequest,
+  HealthStatus,
+  IdPage,
+  VectorBackend,
+} from '../backend.js';
+import { filterToWire } from './filter-wire.js';
+import { NodeClient, type NodeCall } from './node-client.js';
+import type {
+  CountAnswer,
+  CreateCollectionAnswer,
+  DropCollectionAnswer,
+  GetAnswer,
+  ListCollectionsAnswer,
+  ProbeAnswer,
+  ScanIdsAnswer,
+  SearchAnswer,
+  SearchBody,
+} from './protocol.js';
+import { resolveReferenceOptions, type ReferenceBackendOptions } from './reference-options.js';
+import { toWirePoint, toWireVector } from './wire-points.js';
+
+/**
+ * A {@link VectorBackend} for one vecmesh reference node (`vecmesh node`, or `startNode()`).
+ *
+ * Lifecycle: the constructor does no I/O. `connect()` opens the pool and checks `GET /readyz`;
+ * when the node does not answer it rejects with `UnavailableError` but stays usable, so that
+ * calls succeed once the node is up. Calls before `connect()` and after `close()` reject with
+ * `ClosedError`; `close()` is final.
+ *
+ * Errors: the node's answers keep their class (`CollectionNotFoundError`,
+ * `CollectionConflictError`, `InvalidVectorError`, `InvalidFilterError`, ...); refused or reset
+ * connections and 5xx answers are a retryable `UnavailableError`, slow answers a `TimeoutError`,
+ * and every error carries `meta.backend` (the node's URL), `meta.operation` and
+ * `meta.collection`.
+ *
+ * @example
+ * ```ts
+ * const backend = referenceBackend({ url: 'http://127.0.0.1:7001', apiKey: process.env.NODE_KEY });
+ * await backend.connect();
+ * await backend.createCollection('docs', { dimension: 3, metric: 'cosine' });
+ * await backend.upsert('docs', [{ id: 'a', vector: [1, 0, 0], payload: { lang: 'en' } }]);
+ * await backend.close();
+ * ```
+ */
+export class ReferenceBackend implements VectorBackend, AsyncDisposable {
+  /** Always `reference`. */
+  readonly kind = 'reference';
+  /** The node's origin, e.g. `http://127.0.0.1:7001`. */
+  readonly endpoint: string;
+  /** The request limits, frozen. */
+  readonly capabilities: BackendCapabilities;
+
+  private state: 'new' | 'open' | 'closed' = 'new';
+  private readonly client: NodeClient;
+
+  /**
+   * @param options - URL, API key, connections, timeout and capabilities.
+   * @throws `InvalidOptionError` when an option is invalid.
+   */
+  constructor(options: ReferenceBackendOptions) {
+    const resolved = resolveReferenceOptions(options);
+    this.endpoint = resolved.origin;
+    this.capabilities = resolved.capabilities;
+    this.client = new NodeClient(resolved);
+  }
+
+  /**
+   * Opens the backend and checks that the node is ready. Idempotent.
+   *
+   * @throws `UnavailableError` when the node does not answer (the backend stays open).
+   * @throws `ClosedError` after `close()`.
+   */
+  async connect(options?: CallOptions): Promise<void> {
+    const meta = this.meta('connect');
+    throwIfAborted(options?.signal, this.endpoint, meta);
+    if (this.state === 'closed') throw this.closedError('connect');
+    this.state = 'open';
+    await this.send<ProbeAnswer>('GET', '/readyz', undefined, options, meta);
+  }
+
+  /** Closes the connection pool; every later call rejects with `ClosedError`. Idempotent. */
+  async close(): Promise<void> {
+    this.state = 'closed';
+    await this.client.close();
+  }
+
+  /** Same as {@link ReferenceBackend.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Probes `GET /readyz`. Answers `ok: false` with a detail when the node is down or stopping.
+   *
+   * @throws `ClosedError` after `close()`; `AbortedError` when the signal aborts.
+   */
+  async health(options?: CallOptions): Promise<HealthStatus> {
+    const meta = this.meta('health');
+    this.check(options, meta);
+    const started = performance.now();
+    try {
+      await this.send<ProbeAnswer>('GET', '/readyz', undefined, options, meta);
+      return { ok: true, latencyMs: performance.now() - started };
+    } catch (err) {
+      if (options?.signal?.aborted === true) throw err;
+      const detail = err instanceof Error ? err.message : String(err);
+      return { ok: false, latencyMs: performance.now() - started, detail };
+    }
+  }
+
+  /** Creates a collection; idempotent for the same dimension and metric. */
+  async createCollection(name: string, spec: CollectionSpec, options?: CallOptions): Promise<void> {
+    await this.send<CreateCollectionAnswer>(
+      'PUT',
+      this.path(name),
+      spec,
+      options,
+      this.meta('createCollection', name),
+    );
+  }
+
+  /** Drops a collection; `false` when there was none. */
+  async dropCollection(name: string, options?: CallOptions): Promise<boolean> {
+    const meta = this.meta('dropCollection', name);
+    const answer = await this.send<DropCollectionAnswer>(
+      'DELETE',
+      this.path(name),
+      undefined,
+      options,
+      meta,
+    );
+    return answer.dropped;
+  }
+
+  /** Describes a collection. */
+  describeCollection(name: string, options?: CallOptions): Promise<CollectionInfo> {
+    const meta = this.meta('describeCollection', name);
+    return this.send<CollectionInfo>('GET', this.path(name), undefined, options, meta);
+  }
+
+  /** Lists collection names, sorted. */
+  async listCollections(options?: CallOptions): Promise<string[]> {
+    const meta = this.meta('listCollections');
+    const answer = await this.send<ListCollectionsAnswer>(
+      'GET',
+      '/collections',
+      undefined,
+      options,
+      meta,
+    );
+    return answer.collections;
+  }
+
+  /** Inserts or replaces points; the node validates the whole batch before writing any. */
+  async upsert(collection: string, points: readonly Point[], options?: CallOptions): Promise<void> {
+    const meta = this.meta('upsert', collection);
+    const list = this.array(points, 'points', meta);
+    const body = { points: list.map(toWirePoint) };
+    await this.send('POST', this.path(collection, '/points/upsert'), body, options, meta);
+  }
+
+  /** Deletes points by id; missing ids are ignored. */
+  async delete(collection: string, ids: readonly PointId[], options?: CallOptions): Promise<void> {
+    const meta = this.meta('delete', collection);
+    const body = { ids: this.array(ids, 'ids', meta) };
+    await this.send('POST', this.path(collection, '/points/delete'), body, options, meta);
+  }
+
+  /** Reads points by id, in the order asked, without missing or repeated ids. */
+  async get(
+    collection: string,
+    ids: readonly PointId[],
+    request?: GetRequest,
+    options?: CallOptions,
+  ): Promise<StoredPoint[]> {
+    const meta = this.meta('get', collection);
+    const body = {
+      ids: this.array(ids, 'ids', meta),
+      includeVector: request?.includeVector === true,
+    };
+    const path = this.path(collection, '/points/get');
+    return (await this.send<GetAnswer>('POST', path, body, options, meta)).points;
+  }
+
+  /** Counts points, optionally only those matching a filter. */
+  async count(collection: string, filter?: FilterNode, options?: CallOptions): Promise<number> {
+    const meta = this.meta('count', collection);
+    const body = filter === undefined ? {} : { filter: filterToWire(filter) };
+    const path = this.path(collection, '/points/count');
+    return (await this.send<CountAnswer>('POST', path, body, options, meta)).count;
+  }
+
+  /** Batched search: one list of hits per query vector, best first. */
+  async search(
+    collection: string,
+    request: BackendSearchRequest,
+    options?: CallOptions,
+  ): Promise<Hit[][]> {
+    const meta = this.meta('search', collection);
+    if (typeof request !== 'object' || (request as unknown) === null) {
+      throw new InvalidArgumentError(
+        `\`request\` must be an object, received ${describeValue(request)}`,
+        { meta },
+      );
+    }
+    const body: SearchBody = {
+      vectors: this.array(request.vectors, 'request.vectors', meta).map(toWireVector),
+      topK: request.topK,
+      includePayload: request.includePayload,
+      includeVector: request.includeVector,
+    };
+    if (request.filter !== undefined) body.filter = filterToWire(request.filter);
+    if (request.params?.ef !== undefined) body.ef = request.params.ef;
+    if (request.params?.exact !== undefined) body.exact = request.params.exact;
+    const path = this.path(collection, '/search');
+    return (await this.send<SearchAnswer>('POST', path, body, options, meta)).hits;
+  }
+
+  /** One page of ids in the node's stable scan order. */
+  async scanIds(
+    collection: string,
+    page: { cursor?: string; limit: number },
+    options?: CallOptions,
+  ): Promise<IdPage> {
+    const meta = this.meta('scanIds', collection);
+    if (typeof page !== 'object' || (page as unknown) === null) {
+      throw new InvalidArgumentError(
+        `\`page\` must be an object, received ${describeValue(page)}`,
+        {
+          meta,
+        },
+      );
+    }
+    const query = new URLSearchParams({ limit: String(page.limit) });
+    if (page.cursor !== undefined) query.set('cursor', page.cursor);
+    const path = `${this.path(collection, '/ids')}?${query.toString()}`;
+    const answer = await this.send<ScanIdsAnswer>('GET', path, undefined, options, meta);
+    return answer.nextCursor === undefined
+      ? { ids: answer.ids }
+      : { ids: answer.ids, nextCursor: answer.nextCursor };
+  }
+
+  /** Checks the lifecycle and the signal, then sends one call; any error leaves classified. */
+  private async send<T>(
+    method: NodeCall['method'],
+    path: string,
+    body: unknown,
+    options: CallOptions | undefined,
+    meta: ErrorMeta,
+  ): Promise<T> {
+    this.check(options, meta);
+    try {
+      return await this.client.call<T>({ method, path, body, signal: options?.signal, meta });
+    } catch (err) {
+      if (err instanceof VecmeshError) throw err;
+      throw new BackendError(`${this.endpoint} failed in \`${meta.operation ?? 'call'}\``, {
+        cause: err,
+        meta,
+      });
+    }
+  }
+
+  private check(options: CallOptions | undefined, meta: ErrorMeta): void {
+    throwIfAborted(options?.signal, this.endpoint, meta);
+    if (this.state !== 'open') throw this.closedError(meta.operation ?? 'call');
+  }
+
+  private meta(operation: string, collection?: string): ErrorMeta {
+    return collection === undefined
+      ? { backend: this.endpoint, operation }
+      : { backend: this.endpoint, operation, collection };
+  }
+
+  private path(name: string, suffix = ''): string {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidArgumentError(
+        `\`name\` must be a non-empty string, received ${describeValue(name)}`,
+        { meta: { backend: this.endpoint } },
+      );
+    }
+    return `/collections/${encodeURIComponent(name)}${suffix}`;
+  }
+
+  private array<T>(value: readonly T[], path: string, meta: ErrorMeta): readonly T[] {
+    const raw: unknown = value;
+    if (!Array.isArray(raw)) {
+      throw new InvalidArgumentError(
+        `\`${path}\` must be an array, received ${describeValue(value)}`,
+        { meta },
+      );
+    }
+    return value;
+  }
+
+  private closedError(operation: string): ClosedError {
+    return new ClosedError(
+      this.state === 'new'
+        ? `${this.endpoint} is not connected; call \`connect()\` before \`${operation}\``
+        : `${this.endpoint} is closed; create a new backend instead of calling \`${operation}\``,
+      { meta: { backend: this.endpoint, operation } },
+    );
+  }
+}
+
+/**
+ * Creates a {@link ReferenceBackend}.
+ *
+ * @param options - `url` of the node, and optionally `apiKey`, `connections`, `timeoutMs`,
+ *   `capabilities`.
+ * @default options.connections 16
+ * @default options.timeoutMs 30000
+ * @returns A backend; call `connect()` before using it.
+ * @throws `InvalidOptionError` when an option is invalid.
+ *
+ * @example
+ * ```ts
+ * import { createMesh } from 'vecmesh';
+ * import { referenceBackend } from 'vecmesh/node';
+ *
+ * const mesh = createMesh({ clusters: [{ name: 'local', shards: [
+ *   { replicas: [{ backend: referenceBackend({ url: 'http://127.0.0.1:7001' }) }] },
+ * ] }] });
+ * ```
+ */
+export function referenceBackend(options: ReferenceBackendOptions): ReferenceBackend {
+  return new ReferenceBackend(options);
+}

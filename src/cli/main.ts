@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/**
+ * The `vecmesh` command. One subcommand per file under `./commands/`.
+ *
+ * @example
+ * ```sh
+ * vecmesh node --port 0 --data-dir ./data
+ * ```
+ *
+ * @module
+ */
+import { Command } from 'commander';
+import { nodeCommand } from './commands/node-command.js';
+
+const program = new Command('vecmesh')
+  .description('vecmesh: a client-side router for vector databases, and its reference node')
+  .showHelpAfterError()
+  .addCommand(nodeCommand());
+
+await program.parseAsync(process.argv);

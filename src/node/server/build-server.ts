@@ -1,0 +1,96 @@
+/**
+ * Assembles a reference node's fastify server around a store, without listening: `startNode`
+ * listens on it, and the unit tests drive it with `inject` (no sockets).
+ *
+ * @module
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { VectorStore } from '../store/store-contract.js';
+import { apiKeyHook } from './api-key.js';
+import { registerCollectionRoutes } from './collection-routes.js';
+import { errorHandler } from './http-errors.js';
+import { installJsonBodyParser } from './json-body.js';
+import { NodeMetrics } from './node-metrics.js';
+import { registerOpsRoutes } from './ops-routes.js';
+import { registerPointRoutes } from './point-routes.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from './server-options.js';
+
+/** Options of {@link buildNodeServer}. */
+export interface NodeServerOptions {
+  /**
+   * Required on every request but the probes; see `NodeOptions.apiKey`.
+   * @default undefined (no authentication)
+   */
+  apiKey?: string;
+  /**
+   * Largest request body, in bytes (413 beyond).
+   * @default 67108864 (64 MiB)
+   */
+  bodyLimitBytes?: number;
+  /**
+   * Log requests through fastify's logger, as JSON lines on stderr.
+   * @default false
+   */
+  logger?: boolean;
+}
+
+/** A server that is built but not listening. */
+export interface NodeServer {
+  /** The fastify instance: `listen()` it, or `inject()` requests into it. */
+  readonly app: FastifyInstance;
+  /** The node's counters. */
+  readonly metrics: NodeMetrics;
+  /** Marks the node ready or not (`GET /readyz` answers 503 when not). Starts ready. */
+  setReady(ready: boolean): void;
+}
+
+/** Route parameters longer than this get 404 from the router; collection names are <= 255. */
+const MAX_PARAM_LENGTH = 1024;
+
+/**
+ * Builds the HTTP server of a reference node. It validates every request before the store sees
+ * it, answers errors as `{ error: { code, message } }`, and keeps serving after any bad request.
+ *
+ * @param store - An open store; the server does not close it.
+ * @param options - API key, body limit and logging.
+ * @returns The server, ready to `listen()` or `inject()`.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore({});
+ * const { app } = buildNodeServer(store, { apiKey: 'k' });
+ * const res = await app.inject({ method: 'GET', url: '/collections', headers: { 'x-api-key': 'k' } });
+ * ```
+ */
+export function buildNodeServer(store: VectorStore, options: NodeServerOptions = {}): NodeServer {
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const app = Fastify({
+    bodyLimit,
+    // Logs go to stderr, so that stdout stays free for `vecmesh node`'s JSON events.
+    logger: options.logger === true ? { level: 'info', stream: process.stderr } : false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
+    // Fastify's defaults, stated: a body with `__proto__` or `constructor.prototype` is refused.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    // While closing, answer new requests with 503 so that clients move to another replica.
+    return503OnClosing: true,
+  });
+  const metrics = new NodeMetrics();
+  let ready = true;
+  const ctx = { store, metrics, isReady: () => ready };
+
+  installJsonBodyParser(app);
+  app.setErrorHandler(errorHandler(bodyLimit));
+  if (options.apiKey !== undefined) app.addHook('onRequest', apiKeyHook(options.apiKey));
+  registerOpsRoutes(app, ctx);
+  registerCollectionRoutes(app, ctx);
+  registerPointRoutes(app, ctx);
+
+  return {
+    app,
+    metrics,
+    setReady(value) {
+      ready = value;
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Options of a reference node's HTTP server, their defaults and their validation.
+ *
+ * @module
+ */
+import { InvalidOptionError, describeValue } from '../../core/errors.js';
+import { optionInteger, optionObject, rejectUnknownKeys } from '../../core/options.js';
+
+/** The largest request body a node accepts unless told otherwise (64 MiB). */
+export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** The address a node binds unless told otherwise: loopback only. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** Options of `startNode()`. */
+export interface NodeOptions {
+  /**
+   * TCP port to listen on; `0` picks a free port (read it back from `RunningNode.port`).
+   * @default 0
+   */
+  port?: number;
+  /**
+   * Address to bind. The default keeps the node on this machine; pass `0.0.0.0` (with an
+   * `apiKey`) only on a trusted network.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * Directory of the write-ahead log and snapshots; `undefined` keeps everything in memory.
+   * @default undefined
+   */
+  dataDir?: string;
+  /**
+   * When set, every request but `GET /healthz` and `GET /readyz` must carry it as
+   * `authorization: Bearer <key>` or `x-api-key: <key>` (compared in constant time); 401 otherwise.
+   * @default undefined (no authentication)
+   */
+  apiKey?: string;
+  /**
+   * Largest request body accepted, in bytes; larger bodies get 413.
+   * @default 67108864 (64 MiB)
+   */
+  bodyLimitBytes?: number;
+  /**
+   * Flush the write-ahead log to disk (fsync) before acknowledging a write.
+   * @default true
+   */
+  fsync?: boolean;
+  /**
+   * Log requests through fastify's logger (pino, JSON lines on stderr).
+   * @default false
+   */
+  logger?: boolean;
+}
+
+/** {@link NodeOptions} after validation, with every default filled in. */
+export interface ResolvedNodeOptions {
+  /** See {@link NodeOptions.port}. */
+  readonly port: number;
+  /** See {@link NodeOptions.host}. */
+  readonly host: string;
+  /** See {@link NodeOptions.dataDir}. */
+  readonly dataDir: string | undefined;
+  /** See {@link NodeOptions.apiKey}. */
+  readonly apiKey: string | undefined;
+  /** See {@link NodeOptions.bodyLimitBytes}. */
+  readonly bodyLimitBytes: number;
+  /** See {@link NodeOptions.fsync}. */
+  readonly fsync: boolean;
+  /** See {@link NodeOptions.logger}. */
+  readonly logger: boolean;
+}
+
+const KEYS: readonly string[] = [
+  'port',
+  'host',
+  'dataDir',
+  'apiKey',
+  'bodyLimitBytes',
+  'fsync',
+  'logger',
+];
+
+/**
+ * Validates node options once and returns a frozen resolved copy.
+ *
+ * @param options - What the caller passed.
+ * @returns The resolved options.
+ * @throws {@link InvalidOptionError} naming the first bad option and what it received.
+ *
+ * @example
+ * ```ts
+ * resolveNodeOptions({ port: 0 }).host; // '127.0.0.1'
+ * resolveNodeOptions({ port: -1 });     // throws: `port` must be an integer in [0, 65535]
+ * ```
+ */
+export function resolveNodeOptions(options: NodeOptions = {}): ResolvedNodeOptions {
+  const input = optionObject(options, 'options');
+  rejectUnknownKeys(input, '', KEYS);
+  return Object.freeze({
+    port: optionInteger(input.port, 'port', 0, 0, 65_535),
+    host: optionString(input.host, 'host') ?? DEFAULT_HOST,
+    dataDir: optionString(input.dataDir, 'dataDir'),
+    apiKey: optionString(input.apiKey, 'apiKey'),
+    bodyLimitBytes: optionInteger(
+      input.bodyLimitBytes,
+      'bodyLimitBytes',
+      DEFAULT_BODY_LIMIT_BYTES,
+      1024,
+      1024 * 1024 * 1024,
+    ),
+    fsync: optionBoolean(input.fsync, 'fsync', true),
+    logger: optionBoolean(input.logger, 'logger', false),
+  });
+}
+
+function optionString(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidOptionError(
+      `\`${name}\` must be a non-empty string, received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+function optionBoolean(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new InvalidOptionError(`\`${name}\` must be a boolean, received ${describeValue(value)}`);
+  }
+  return value;
+}

@@ -7,6 +7,8 @@
 import { failover } from './scenarios/failover.js';
 import { fanout } from './scenarios/fanout.js';
 import { hedging } from './scenarios/hedging.js';
+import { ingest } from './scenarios/ingest.js';
+import { node } from './scenarios/node.js';
 import { overhead } from './scenarios/overhead.js';
 import { recall } from './scenarios/recall.js';
 
@@ -19,7 +21,15 @@ export interface BenchArgs {
 
 type Scenario = (args: BenchArgs) => Promise<Record<string, unknown>>;
 
-const scenarios: Record<string, Scenario> = { overhead, recall, fanout, hedging, failover };
+const scenarios: Record<string, Scenario> = {
+  overhead,
+  recall,
+  fanout,
+  hedging,
+  failover,
+  node,
+  ingest,
+};
 
 async function main(argv: string[]): Promise<number> {
   const name = argv.find((a) => !a.startsWith('--') && argv[argv.indexOf(a) - 1] !== '--dataset');

@@ -1,18 +1,16 @@
 /**
- * The vecmesh quick start: a 3-shard x 2-replica mesh (in-process memory backends), documents
- * ingested in batches, filtered and batched searches merged across shards, reads by id, a
- * delete, and the typed errors a mistake gets.
+ * The vecmesh quick start, on a real cluster: six reference-node processes (3 shards x 2
+ * replicas) on loopback ports. It ingests documents, searches them, kills a replica with SIGKILL
+ * in the middle and keeps searching and writing, restarts the replica and shows the writes it
+ * missed replayed to it, then prints what the resilience machinery did.
  *
  * Run: npm run demo
  */
-import {
-  createMesh,
-  InvalidBatchError,
-  InvalidFilterError,
-  memoryBackend,
-  VecmeshError,
-  type Point,
-} from '../src/index.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMesh, InvalidBatchError, VecmeshError, type Point } from '../src/index.js';
+import { startLocalCluster } from '../src/node/index.js';
 
 const DIMENSION = 64;
 const TOPICS = ['databases', 'networking', 'compilers', 'security'] as const;
@@ -34,118 +32,145 @@ function embed(topic: number, seed: number): number[] {
   );
 }
 
+function documents(from: number, count: number): Point[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    const topic = i % TOPICS.length;
+    return {
+      id: `doc-${i}`,
+      vector: embed(topic, i),
+      payload: { topic: TOPICS[topic] ?? 'none', year: 2020 + (i % 6), title: `Document ${i}` },
+    };
+  });
+}
+
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
 async function main(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'vecmesh-demo-'));
+  say('starting 6 reference nodes (3 shards x 2 replicas) on loopback ...');
+  const cluster = await startLocalCluster({ shards: 3, replicas: 2, dataDir });
   const mesh = createMesh({
-    clusters: [
-      {
-        name: 'local',
-        shards: ['s0', 's1', 's2'].map((name) => ({
-          name,
-          replicas: [
-            { backend: memoryBackend({ name: `${name}-a` }) },
-            { backend: memoryBackend({ name: `${name}-b` }) },
-          ],
-        })),
-      },
-    ],
+    clusters: [cluster.topology],
     sharding: { strategy: 'consistent-hash', virtualNodes: 160 },
-    replication: { writeConsistency: 'quorum' },
-    batch: { maxPoints: 500, concurrency: 4 },
+    // Two replicas a shard: acknowledge at one, hand the other what it misses as hints.
+    replication: { writeConsistency: 'one' },
+    balancing: 'p2c-ewma',
+    health: { intervalMs: 200 },
   });
-  await mesh.connect();
-  say('vecmesh quick start: 3 shards x 2 replicas, consistent hashing, quorum writes');
+  const counts = { retry: 0, breakerOpen: 0, hinted: 0, replayed: 0 };
+  mesh.events.on('retry', () => counts.retry++);
+  mesh.events.on('breaker', (e) => {
+    if (e.state === 'open') counts.breakerOpen++;
+    say(`   [event] breaker of ${e.replica}: ${e.state}`);
+  });
+  mesh.events.on('hint', (e) => {
+    if (e.action === 'stored') counts.hinted += e.count;
+    if (e.action === 'replayed') counts.replayed += e.count;
+  });
 
-  const docs = await mesh.createCollection('docs', { dimension: DIMENSION, metric: 'cosine' });
+  try {
+    await mesh.connect();
+    for (const node of cluster.nodes)
+      say(`   s${node.shard}/r${node.replica}  ${node.url}  pid ${node.pid ?? '-'}`);
+    const docs = await mesh.createCollection('docs', { dimension: DIMENSION, metric: 'cosine' });
 
-  const points: Point[] = [];
-  for (let i = 0; i < 6000; i++) {
-    const topic = i % TOPICS.length;
-    points.push({
-      id: `doc-${i}`,
-      vector: embed(topic, i),
-      payload: { topic: TOPICS[topic] ?? 'none', year: 2020 + (i % 6), title: `Document ${i}` },
+    const written = await docs.upsert(documents(0, 6000));
+    say(`\n1. upserted ${written.acknowledged} documents in ${written.requests} requests`);
+    say(`   points per shard: ${await perShard(cluster)}`);
+
+    const query = embed(TOPICS.indexOf('compilers'), 999_999);
+    const { hits, coverage } = await docs.search({
+      vectors: [query],
+      topK: 3,
+      filter: { year: { $gte: 2024 } },
     });
-  }
-  const written = await docs.upsert(points);
-  say(
-    `\n1. upserted ${written.acknowledged} documents in ${written.requests} requests (chunks x replicas)`,
-  );
-
-  let perShard = '';
-  for (const shard of mesh.topology.clusters[0]?.shards ?? []) {
-    const backend = shard.replicas[0]?.backend;
-    const info = await backend?.describeCollection('docs');
-    perShard += ` ${shard.name}=${info?.count ?? '?'}`;
-  }
-  say(`   points per shard:${perShard}  (total ${await docs.count()})`);
-
-  const query = embed(TOPICS.indexOf('compilers'), 999_999);
-  const { hits, coverage } = await docs.search({ vectors: [query], topK: 3 });
-  say(`\n2. search "compilers", top 3 merged from shards ${coverage.shardsQueried.join(', ')}:`);
-  for (const hit of hits[0] ?? []) {
     say(
-      `   ${String(hit.id).padEnd(10)} score ${hit.score.toFixed(4)}  ${JSON.stringify(hit.payload)}`,
+      `\n2. search "compilers" with year >= 2024, merged from shards ${coverage.shardsQueried.join(', ')}:`,
     );
-  }
-
-  const filtered = await docs.search({
-    vectors: [query, embed(TOPICS.indexOf('security'), 424_242)],
-    topK: 2,
-    filter: { year: { $gte: 2024 }, topic: { $in: ['compilers', 'security'] } },
-  });
-  say(
-    '\n3. one batched call, two queries, filter { year >= 2024, topic in [compilers, security] }:',
-  );
-  filtered.hits.forEach((list, q) => {
-    say(
-      `   query ${q}: ${list.map((h) => `${String(h.id)} (${JSON.stringify(h.payload?.topic)}, ${JSON.stringify(h.payload?.year)})`).join(', ')}`,
-    );
-  });
-
-  const got = await docs.get(['doc-7', 'doc-8', 'no-such-doc']);
-  say(
-    `\n4. get by id, routed to the owners: found ${got.map((p) => String(p.id)).join(', ')} (missing ids are left out)`,
-  );
-
-  await docs.delete(['doc-7']);
-  say(
-    `\n5. deleted doc-7; get now finds ${(await docs.get(['doc-7'])).length} point(s); count ${await docs.count()}`,
-  );
-
-  say('\n6. mistakes get typed errors, and nothing of a bad batch is written:');
-  try {
-    await docs.upsert([
-      { id: 'ok-1', vector: embed(0, 1) },
-      { id: 'bad-1', vector: [1, 2, 3] },
-    ]);
-  } catch (error) {
-    if (error instanceof InvalidBatchError) {
+    for (const hit of hits[0] ?? []) {
       say(
-        `   ${error.code}: ${error.problems.length} bad point(s); points[${error.problems[0]?.index}]: ${error.problems[0]?.error.message}`,
+        `   ${String(hit.id).padEnd(10)} score ${hit.score.toFixed(4)}  ${JSON.stringify(hit.payload)}`,
       );
-      say(`   ok-1 written? ${(await docs.get(['ok-1'])).length > 0 ? 'yes' : 'no'}`);
-    } else throw error;
-  }
-  try {
-    await docs.search({ vectors: [query], topK: 5, filter: { year: { $regex: '20.*' } } });
-  } catch (error) {
-    if (error instanceof InvalidFilterError) say(`   ${error.code}: ${error.message}`);
-    else throw error;
-  }
-  try {
-    await docs.search({ vectors: [query], topK: 0 });
-  } catch (error) {
-    if (error instanceof VecmeshError) say(`   ${error.code}: ${error.message}`);
-    else throw error;
-  }
+    }
 
-  await mesh.dropCollection('docs');
-  await mesh.close();
-  say('\ndone: collection dropped, mesh closed.');
+    say('\n3. SIGKILL shard s1, replica r0 ...');
+    await cluster.kill(1, 0);
+    let ok = 0;
+    for (let i = 0; i < 50; i++) {
+      const result = await docs.search({
+        vectors: [embed(i % TOPICS.length, 500_000 + i)],
+        topK: 5,
+      });
+      if (result.coverage.complete) ok++;
+    }
+    say(
+      `   50 searches while it is down: ${ok} complete answers (retries so far: ${counts.retry})`,
+    );
+    const more = await docs.upsert(documents(6000, 1000));
+    say(
+      `   upserted ${more.acknowledged} more; ${more.handedOff} chunk copies kept as hints for the dead replica`,
+    );
+    say(`   hints waiting: ${mesh.pendingHints()}`);
+
+    say('\n4. restart s1/r0 on the same port and data folder ...');
+    await cluster.restart(1, 0);
+    await mesh.checkHealth();
+    await mesh.flushHints();
+    say(
+      `   hints waiting after replay: ${mesh.pendingHints()} (replayed ${counts.replayed} points)`,
+    );
+    say(`   points per replica: ${await perReplica(cluster)}`);
+
+    say('\n5. what the mesh did:');
+    say(
+      `   retries ${counts.retry}, breakers opened ${counts.breakerOpen}, points hinted ${counts.hinted}, points replayed ${counts.replayed}`,
+    );
+
+    say('\n6. mistakes get typed errors, and nothing of a bad batch is written:');
+    try {
+      await docs.upsert([
+        { id: 'ok-1', vector: embed(0, 1) },
+        { id: 'bad-1', vector: [1, 2, 3] },
+      ]);
+    } catch (error) {
+      if (!(error instanceof InvalidBatchError)) throw error;
+      say(`   ${error.code}: ${error.problems[0]?.error.message ?? ''}`);
+      say(`   ok-1 written? ${(await docs.get(['ok-1'])).length > 0 ? 'yes' : 'no'}`);
+    }
+    try {
+      await docs.search({ vectors: [query], topK: 0 });
+    } catch (error) {
+      if (!(error instanceof VecmeshError)) throw error;
+      say(`   ${error.code}: ${error.message}`);
+    }
+    await mesh.dropCollection('docs');
+  } finally {
+    await mesh.close();
+    await cluster.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  say('\ndone: collection dropped, mesh closed, nodes stopped.');
+}
+
+async function perShard(cluster: Awaited<ReturnType<typeof startLocalCluster>>): Promise<string> {
+  const parts: string[] = [];
+  for (const node of cluster.nodes.filter((n) => n.replica === 0)) {
+    parts.push(`s${node.shard}=${(await node.backend.describeCollection('docs')).count}`);
+  }
+  return parts.join(' ');
+}
+
+async function perReplica(cluster: Awaited<ReturnType<typeof startLocalCluster>>): Promise<string> {
+  const parts: string[] = [];
+  for (const node of cluster.nodes) {
+    parts.push(
+      `s${node.shard}/r${node.replica}=${(await node.backend.describeCollection('docs')).count}`,
+    );
+  }
+  return parts.join(' ');
 }
 
 main().catch((error: unknown) => {

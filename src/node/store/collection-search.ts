@@ -80,7 +80,10 @@ export function searchPoints(
 
   // Oversample so that about 2k matching candidates are expected among those returned.
   const oversampled = candidates === undefined ? topK : Math.ceil((2 * topK) / share);
-  const wanted = Math.max(topK, query.ef ?? 0, oversampled);
+  // An ef at or below the index's own changes nothing (usearch walks with max(ef, k) anyway), so
+  // only a larger one asks for more results.
+  const ef = query.ef !== undefined && query.ef > index.params.efSearch ? query.ef : 0;
+  const wanted = Math.max(topK, ef, oversampled);
   // Asking for most of the collection costs about as much as scanning it, and is exact.
   if (wanted * 2 >= total) return exactSearch(metric, everything(), queries, topK);
 

@@ -13,26 +13,9 @@ import {
   VecmeshError,
   type Point,
 } from '../src/index.js';
+import { TOPICS, embed } from './lib/embed.js';
 
 const DIMENSION = 64;
-const TOPICS = ['databases', 'networking', 'compilers', 'security'] as const;
-
-/** A deterministic stand-in for an embedding model: documents of one topic point the same way. */
-function embed(topic: number, seed: number): number[] {
-  // mulberry32, seeded per document, so every run prints the same thing.
-  let state = (seed * 2654435761) >>> 0;
-  const random = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return Array.from(
-    { length: DIMENSION },
-    (_, d) => (d % TOPICS.length === topic ? 1 : 0) + (random() - 0.5),
-  );
-}
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);

@@ -47,7 +47,7 @@ export interface VecmeshErrorOptions {
  * try { await docs.search({ vectors: [q], topK: 10 }); }
  * catch (err) {
  *   if (err instanceof VecmeshError && err.retryable) { ... }
- *   console.error(err.code, err.meta);
+ *   logger.error(err.code, err.meta);
  * }
  * ```
  */

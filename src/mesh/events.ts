@@ -122,7 +122,7 @@ export type MeshListener<E extends MeshEventName> = (event: MeshEvents[E]) => vo
  *
  * @example
  * ```ts
- * mesh.events.on('failover', (e) => console.log(`${e.operation}: ${e.from} -> ${e.to}`));
+ * mesh.events.on('failover', (e) => logger.warn(`${e.operation}: ${e.from} -> ${e.to}`));
  * ```
  */
 export class MeshEventEmitter {

@@ -105,7 +105,7 @@ interface ScannedReplica {
  * @example
  * ```ts
  * const report = await repairShard(topology.clusters[0].shards[0], () => 'docs', { pageSize: 500 });
- * for (const r of report.replicas) console.log(r.replica, `copied ${r.copied} of ${r.missing}`);
+ * for (const r of report.replicas) logger.info(`${r.replica}: copied ${r.copied} of ${r.missing}`);
  * ```
  */
 export async function repairShard(

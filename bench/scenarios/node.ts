@@ -3,7 +3,7 @@
  * usearch in-process with the same parameters, side by side: recall@10, batched-search
  * throughput, and single-query latency.
  */
-import { Index, MetricKind, ScalarKind, type BatchMatches } from 'usearch';
+import { Index, MetricKind, ScalarKind } from 'usearch';
 import { referenceBackend } from '../../src/backends/reference/index.js';
 import { startLocalCluster } from '../../src/node/local-cluster.js';
 import { loadSiftSmall, type SiftSmall } from '../lib/siftsmall.js';
@@ -44,11 +44,7 @@ export async function node(args: BenchArgs): Promise<Record<string, unknown>> {
   });
   // The same batch call the node makes (all queries at once, usearch picks the threads).
   const searchLocal = (queries: readonly Float32Array[]): number[][] => {
-    const matrix = new Float32Array(queries.length * 128);
-    queries.forEach((q, i) => {
-      matrix.set(q, i * 128);
-    });
-    const batch = index.search(matrix, K, 0) as BatchMatches;
+    const batch = index.search([...queries], K, 0);
     return queries.map((_, i) => Array.from(batch.get(i).keys, Number));
   };
   const localResults = searchLocal(data.queries);

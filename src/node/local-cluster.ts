@@ -101,7 +101,7 @@ let exitHookInstalled = false;
  * topology that points at them. Every child is killed when this process exits, and each child
  * exits by itself when this process dies (it watches its IPC channel).
  *
- * @throws {@link InvalidOptionError} for bad options; {@link UnavailableError} when a node does
+ * @throws `InvalidOptionError` for bad options; `UnavailableError` when a node does
  * not start in time (the nodes already started are stopped).
  * @example
  * ```ts

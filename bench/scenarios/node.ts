@@ -52,8 +52,11 @@ export async function node(args: BenchArgs): Promise<Record<string, unknown>> {
   // One node process, over HTTP.
   const cluster = await startLocalCluster({ shards: 1, replicas: 1, fsync: false });
   const backend = referenceBackend({ url: cluster.nodes[0]!.url });
+  // The same node through JSON bodies, to show what the binary vector body buys.
+  const jsonBackend = referenceBackend({ url: cluster.nodes[0]!.url, binaryVectors: false });
   try {
     await backend.connect();
+    await jsonBackend.connect();
     await backend.createCollection('sift', {
       dimension: 128,
       metric: 'l2',
@@ -71,8 +74,8 @@ export async function node(args: BenchArgs): Promise<Record<string, unknown>> {
       includeVector: false,
       params: { ef: EF_SEARCH },
     };
-    const searchRemote = async (queries: readonly Float32Array[]) =>
-      (await backend.search('sift', { ...request, vectors: queries })).map((hits) =>
+    const searchRemote = async (queries: readonly Float32Array[], via = backend) =>
+      (await via.search('sift', { ...request, vectors: queries })).map((hits) =>
         hits.map((h) => h.id as number),
       );
     const remoteResults = await searchRemote(data.queries);
@@ -80,6 +83,7 @@ export async function node(args: BenchArgs): Promise<Record<string, unknown>> {
     // Batched throughput, alternating in-process and HTTP rounds so both see the same noise.
     let localMs = 0;
     let remoteMs = 0;
+    let jsonMs = 0;
     for (let r = 0; r < rounds; r++) {
       let t = nowMs();
       searchLocal(data.queries);
@@ -87,6 +91,9 @@ export async function node(args: BenchArgs): Promise<Record<string, unknown>> {
       t = nowMs();
       await searchRemote(data.queries);
       remoteMs += nowMs() - t;
+      t = nowMs();
+      await searchRemote(data.queries, jsonBackend);
+      jsonMs += nowMs() - t;
     }
     const queries = rounds * data.queries.length;
     const single: number[] = [];
@@ -103,6 +110,7 @@ export async function node(args: BenchArgs): Promise<Record<string, unknown>> {
     const remoteRecall = recallOf(data, remoteResults);
     const localQps = queries / (localMs / 1000);
     const remoteQps = queries / (remoteMs / 1000);
+    const jsonQps = queries / (jsonMs / 1000);
     printTable('node: siftsmall, HNSW m=16 efConstruction=128 ef=64, k=10', [
       {
         path: 'usearch in-process',
@@ -116,6 +124,7 @@ export async function node(args: BenchArgs): Promise<Record<string, unknown>> {
         single_p50_ms: round(quantile(single, 0.5)),
         single_p99_ms: round(quantile(single, 0.99)),
       },
+      { path: 'reference node, JSON bodies', batch_qps: Math.round(jsonQps) },
     ]);
     return {
       recall_in_process: round(localRecall, 4),
@@ -124,10 +133,12 @@ export async function node(args: BenchArgs): Promise<Record<string, unknown>> {
       batch_qps_in_process: Math.round(localQps),
       batch_qps_http: Math.round(remoteQps),
       batch_throughput_ratio: round(remoteQps / localQps),
+      batch_throughput_ratio_json: round(jsonQps / localQps),
       single_p50_ms: round(quantile(single, 0.5)),
     };
   } finally {
     await backend.close();
+    await jsonBackend.close();
     await cluster.stop();
   }
 }

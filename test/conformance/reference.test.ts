@@ -1,7 +1,7 @@
 /**
  * The conformance suite through `referenceBackend` against a real `vecmesh node` process on a
- * loopback port, plus what only a real process shows: the API key on the wire, durability
- * across a clean restart, and an unreachable node.
+ * loopback port, with binary vector bodies and with JSON ones, plus what only a real process
+ * shows: the API key on the wire, durability across a clean restart, and an unreachable node.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -39,9 +39,19 @@ const url = (): string => {
   return node.url;
 };
 
+// Both wire modes against the same node: binary search/upsert bodies (the default) and JSON.
 describeConformance(
   'reference node',
   () => Promise.resolve({ backend: referenceBackend({ url: url(), apiKey: API_KEY }) }),
+  { exactScores: true },
+);
+
+describeConformance(
+  'reference node (JSON vectors)',
+  () =>
+    Promise.resolve({
+      backend: referenceBackend({ url: url(), apiKey: API_KEY, binaryVectors: false }),
+    }),
   { exactScores: true },
 );
 

@@ -1,11 +1,12 @@
 /**
- * One JSON call to a reference node over a keep-alive undici `Pool`, with the caller's
+ * One call to a reference node (a JSON or binary body, a JSON answer) over a keep-alive undici `Pool`, with the caller's
  * `AbortSignal`, header and body timeouts, and every failure classified.
  *
  * @module
  */
 import { Pool } from 'undici';
 import { BackendError, type ErrorMeta } from '../../core/errors.js';
+import { BINARY_CONTENT_TYPE } from './binary-wire.js';
 import { errorFromAnswer, transportError } from './wire-errors.js';
 
 /** What a {@link NodeClient} needs to know. */
@@ -28,6 +29,8 @@ export interface NodeCall {
   readonly path: string;
   /** A JSON body, when the call has one. */
   readonly body?: unknown;
+  /** A binary body (`application/vnd.vecmesh.v1+binary`), sent instead of `body` when set. */
+  readonly binary?: Uint8Array | undefined;
   /** Aborts the call. */
   readonly signal?: AbortSignal | undefined;
   /** Backend, operation and collection, for errors. */
@@ -49,6 +52,7 @@ export class NodeClient {
   private readonly pool: Pool;
   private readonly headers: Record<string, string>;
   private readonly jsonHeaders: Record<string, string>;
+  private readonly binaryHeaders: Record<string, string>;
 
   /** @param options - Origin, API key, connections and timeout. */
   constructor(private readonly options: NodeClientOptions) {
@@ -58,6 +62,7 @@ export class NodeClient {
         ? { accept: 'application/json' }
         : { accept: 'application/json', authorization: `Bearer ${options.apiKey}` };
     this.jsonHeaders = { ...this.headers, 'content-type': 'application/json' };
+    this.binaryHeaders = { ...this.headers, 'content-type': BINARY_CONTENT_TYPE };
   }
 
   /**
@@ -83,8 +88,18 @@ export class NodeClient {
       const response = await this.pool.request({
         method: call.method,
         path: call.path,
-        headers: call.body === undefined ? this.headers : this.jsonHeaders,
-        body: call.body === undefined ? null : JSON.stringify(call.body),
+        headers:
+          call.binary !== undefined
+            ? this.binaryHeaders
+            : call.body === undefined
+              ? this.headers
+              : this.jsonHeaders,
+        body:
+          call.binary !== undefined
+            ? call.binary
+            : call.body === undefined
+              ? null
+              : JSON.stringify(call.body),
         signal: signal ?? null,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,

@@ -1,6 +1,7 @@
 /**
  * The adapter of the vecmesh reference node: the `VectorBackend` contract over the node's
- * HTTP/JSON API (`docs/reference-node-api.md`), through a keep-alive undici pool.
+ * HTTP/JSON API (`docs/reference-node-api.md`), through a keep-alive undici pool. Search and
+ * upsert vectors travel as a binary float32 body unless `binaryVectors: false`.
  *
  * @module
  */
@@ -31,6 +32,7 @@ import type {
   IdPage,
   VectorBackend,
 } from '../backend.js';
+import { encodeBinaryBody, encodeBinaryUpsert } from './binary-wire.js';
 import { filterToWire } from './filter-wire.js';
 import { NodeClient, type NodeCall } from './node-client.js';
 import type {
@@ -80,6 +82,7 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
 
   private state: 'new' | 'open' | 'closed' = 'new';
   private readonly client: NodeClient;
+  private readonly binaryVectors: boolean;
 
   /**
    * @param options - URL, API key, connections, timeout and capabilities.
@@ -90,6 +93,7 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
     this.endpoint = resolved.origin;
     this.capabilities = resolved.capabilities;
     this.client = new NodeClient(resolved);
+    this.binaryVectors = resolved.binaryVectors;
   }
 
   /**
@@ -183,8 +187,11 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
   async upsert(collection: string, points: readonly Point[], options?: CallOptions): Promise<void> {
     const meta = this.meta('upsert', collection);
     const list = this.array(points, 'points', meta);
-    const body = { points: list.map(toWirePoint) };
-    await this.send('POST', this.path(collection, '/points/upsert'), body, options, meta);
+    const path = this.path(collection, '/points/upsert');
+    const binary = this.binaryVectors ? encodeBinaryUpsert(list) : undefined;
+    // The JSON body is built only when it is sent.
+    const body = binary === undefined ? { points: list.map(toWirePoint) } : undefined;
+    await this.send('POST', path, body, options, meta, binary);
   }
 
   /** Deletes points by id; missing ids are ignored. */
@@ -231,17 +238,20 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
         { meta },
       );
     }
-    const body: SearchBody = {
-      vectors: this.array(request.vectors, 'request.vectors', meta).map(toWireVector),
+    const vectors = this.array(request.vectors, 'request.vectors', meta);
+    const fields: Omit<SearchBody, 'vectors'> = {
       topK: request.topK,
       includePayload: request.includePayload,
       includeVector: request.includeVector,
     };
-    if (request.filter !== undefined) body.filter = filterToWire(request.filter);
-    if (request.params?.ef !== undefined) body.ef = request.params.ef;
-    if (request.params?.exact !== undefined) body.exact = request.params.exact;
+    if (request.filter !== undefined) fields.filter = filterToWire(request.filter);
+    if (request.params?.ef !== undefined) fields.ef = request.params.ef;
+    if (request.params?.exact !== undefined) fields.exact = request.params.exact;
     const path = this.path(collection, '/search');
-    return (await this.send<SearchAnswer>('POST', path, body, options, meta)).hits;
+    const binary = this.binaryVectors ? encodeBinaryBody(fields, vectors) : undefined;
+    const body: SearchBody | undefined =
+      binary === undefined ? { vectors: vectors.map(toWireVector), ...fields } : undefined;
+    return (await this.send<SearchAnswer>('POST', path, body, options, meta, binary)).hits;
   }
 
   /** One page of ids in the node's stable scan order. */
@@ -268,17 +278,22 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
       : { ids: answer.ids, nextCursor: answer.nextCursor };
   }
 
-  /** Checks the lifecycle and the signal, then sends one call; any error leaves classified. */
+  /**
+   * Checks the lifecycle and the signal, then sends one call (a binary body instead of the JSON
+   * one when given); any error leaves classified.
+   */
   private async send<T>(
     method: NodeCall['method'],
     path: string,
     body: unknown,
     options: CallOptions | undefined,
     meta: ErrorMeta,
+    binary?: Uint8Array,
   ): Promise<T> {
     this.check(options, meta);
     try {
-      return await this.client.call<T>({ method, path, body, signal: options?.signal, meta });
+      const signal = options?.signal;
+      return await this.client.call<T>({ method, path, body, binary, signal, meta });
     } catch (err) {
       if (err instanceof VecmeshError) throw err;
       throw new BackendError(`${this.endpoint} failed in \`${meta.operation ?? 'call'}\``, {
@@ -334,8 +349,9 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
  * Creates a {@link ReferenceBackend}.
  *
  * @param options - `url` of the node, and optionally `apiKey`, `connections`, `timeoutMs`,
- *   `capabilities`.
+ *   `binaryVectors`, `capabilities`.
  * @default options.connections 16
+ * @default options.binaryVectors true
  * @default options.timeoutMs 30000
  * @returns A backend; call `connect()` before using it.
  * @throws `InvalidOptionError` when an option is invalid.

@@ -7,12 +7,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { VectorStore } from '../store/store-contract.js';
 import { apiKeyHook } from './api-key.js';
+import { installBinaryBodyParser } from './binary-body.js';
 import { registerCollectionRoutes } from './collection-routes.js';
 import { errorHandler } from './http-errors.js';
 import { installJsonBodyParser } from './json-body.js';
 import { NodeMetrics } from './node-metrics.js';
 import { registerOpsRoutes } from './ops-routes.js';
-import { registerPointRoutes } from './point-routes.js';
+import { BINARY_ROUTES, registerPointRoutes } from './point-routes.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './server-options.js';
 
 /** Options of {@link buildNodeServer}. */
@@ -80,6 +81,7 @@ export function buildNodeServer(store: VectorStore, options: NodeServerOptions =
   const ctx = { store, metrics, isReady: () => ready };
 
   installJsonBodyParser(app);
+  installBinaryBodyParser(app, BINARY_ROUTES);
   app.setErrorHandler(errorHandler(bodyLimit));
   if (options.apiKey !== undefined) app.addHook('onRequest', apiKeyHook(options.apiKey));
   registerOpsRoutes(app, ctx);

@@ -89,7 +89,8 @@ const FASTIFY_ERRORS: Readonly<Record<string, { status: number; message?: string
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413 },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
-    message: 'the request body must be JSON with `content-type: application/json`',
+    message:
+      'the request body must be JSON with `content-type: application/json` (search and upsert also take `application/vnd.vecmesh.v1+binary`)',
   },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400 },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400 },

@@ -13,7 +13,8 @@ const MAX_REASON_LENGTH = 200;
 
 /**
  * Installs the JSON parser on a fastify instance and removes the plain-text one, so that every
- * body is JSON (other content types get 415).
+ * body is JSON (other content types get 415) unless another parser is added after it, such as
+ * the binary one of `binary-body.ts`.
  *
  * @param app - The fastify instance, before routes are added.
  * @throws Never; parse failures reach the error handler as {@link InvalidArgumentError}.
@@ -34,28 +35,47 @@ export function installJsonBodyParser(app: FastifyInstance): void {
         done(null, value);
         return;
       }
-      done(explain(text, error), undefined);
+      done(explainJsonError(text, error), undefined);
     });
   });
 }
 
-/** Says why a body was refused: empty, not JSON (with the syntax error), or a forbidden key. */
-function explain(text: string, error: Error): Error {
+/**
+ * Says why the secure parser refused a JSON text: empty, not JSON (with the syntax error), or a
+ * forbidden key.
+ *
+ * @param text - The refused text.
+ * @param error - The parser's error, kept as the cause.
+ * @param what - What the text is, for the message.
+ * @default what 'the request body'
+ * @returns An {@link InvalidArgumentError} (400) saying why.
+ * @throws Never.
+ *
+ * @example
+ * ```ts
+ * explainJsonError('{"a":', err).message; // 'the request body is not valid JSON: ...'
+ * ```
+ */
+export function explainJsonError(
+  text: string,
+  error: Error,
+  what = 'the request body',
+): InvalidArgumentError {
   if (text.length === 0) {
-    return new InvalidArgumentError('the request body is empty; send a JSON object');
+    return new InvalidArgumentError(`${what} is empty; send a JSON object`);
   }
   try {
     JSON.parse(text);
   } catch (syntax) {
     const reason = syntax instanceof Error ? syntax.message : String(syntax);
     return new InvalidArgumentError(
-      `the request body is not valid JSON: ${reason.slice(0, MAX_REASON_LENGTH)}`,
+      `${what} is not valid JSON: ${reason.slice(0, MAX_REASON_LENGTH)}`,
       { cause: error },
     );
   }
   // Valid JSON that the secure parser refused: it holds a key that could reach a prototype.
   return new InvalidArgumentError(
-    'the request body holds a `__proto__` or `constructor.prototype` key, which the node refuses',
+    `${what} holds a \`__proto__\` or \`constructor.prototype\` key, which the node refuses`,
     { cause: error },
   );
 }

@@ -1,6 +1,9 @@
 /**
  * The point routes: upsert, delete, get, count, batched search and the id scan.
  *
+ * Search and upsert take a JSON body or a binary one (`application/vnd.vecmesh.v1+binary`, see
+ * `binary-body.ts`); every other route takes JSON.
+ *
  * Each route checks the collection exists (404 otherwise), validates the whole request against
  * the collection's spec (400 naming the first bad field), and only then calls the store, so a
  * rejected request leaves nothing behind.
@@ -17,10 +20,18 @@ import type {
   UpsertAnswer,
 } from '../../backends/reference/protocol.js';
 import type { CollectionSpec } from '../../core/types.js';
+import { BinaryVectorBody } from './binary-body.js';
+import { binarySearchRequest, binaryUpsertPoints } from './binary-requests.js';
 import { collectionName } from './collection-requests.js';
 import type { NameParams, NodeContext } from './node-context.js';
 import { countFilter, deleteIds, getRequest, upsertPoints } from './point-requests.js';
 import { scanRequest, searchRequest } from './search-requests.js';
+
+/** The routes that accept binary bodies, as fastify patterns. */
+export const BINARY_ROUTES: readonly string[] = [
+  '/collections/:name/points/upsert',
+  '/collections/:name/search',
+];
 
 /**
  * Registers the `POST /collections/:name/points/{upsert,delete,get,count}`,
@@ -47,7 +58,11 @@ export function registerPointRoutes(app: FastifyInstance, ctx: NodeContext): voi
     '/collections/:name/points/upsert',
     async (request): Promise<UpsertAnswer> => {
       const spec = specOf(request.params);
-      const points = upsertPoints(request.body, spec);
+      const body = request.body;
+      const points =
+        body instanceof BinaryVectorBody
+          ? binaryUpsertPoints(body, spec)
+          : upsertPoints(body, spec);
       if (points.length > 0) await store.upsert(spec.name, points);
       metrics.addUpserted(points.length);
       return { upserted: points.length };
@@ -78,7 +93,11 @@ export function registerPointRoutes(app: FastifyInstance, ctx: NodeContext): voi
 
   app.post<{ Params: NameParams }>('/collections/:name/search', (request): SearchAnswer => {
     const spec = specOf(request.params);
-    const search = searchRequest(request.body, spec);
+    const body = request.body;
+    const search =
+      body instanceof BinaryVectorBody
+        ? binarySearchRequest(body, spec)
+        : searchRequest(body, spec);
     const hits = store.search(spec.name, search);
     metrics.addQueries(search.vectors.length);
     return { hits };

@@ -46,6 +46,27 @@ export function searchRequest(body: unknown, spec: CollectionSpec): StoreSearchR
   const b = bodyObject(body, SEARCH_KEYS);
   const list = arrayOf(b.vectors, 'vectors', NODE_LIMITS.maxQueriesPerRequest, 1);
   const vectors = list.map((v, i) => toVector(v, spec.dimension, `vectors[${i}]`, spec.metric));
+  return searchWith(vectors, b);
+}
+
+/**
+ * Validates the fields of a search other than its vectors, shared by the JSON and binary bodies.
+ *
+ * @param vectors - The query vectors, already validated.
+ * @param b - The body's fields: `topK`, `filter?`, `ef?`, `exact?`, `includePayload?`,
+ *   `includeVector?` (other keys are ignored; the caller has refused unknown ones).
+ * @returns The request as the store runs it.
+ * @throws {@link InvalidArgumentError} (or `InvalidFilterError`) naming the first bad field.
+ *
+ * @example
+ * ```ts
+ * searchWith([Float32Array.of(1, 0)], { topK: 5, ef: 64 });
+ * ```
+ */
+export function searchWith(
+  vectors: readonly Float32Array[],
+  b: Record<string, unknown>,
+): StoreSearchRequest {
   const topK = integerIn(b.topK, 'topK', 1, NODE_LIMITS.maxTopK);
   const filter = parseFilter(b.filter);
   const request: {

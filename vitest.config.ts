@@ -24,6 +24,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // A real redis-server on a free loopback port (test/helpers/redis-server.ts).
+          globalSetup: ['test/integration/setup-redis.ts'],
           testTimeout: 120_000,
           fileParallelism: false,
         },

@@ -1,0 +1,324 @@
+/**
+ * The search result cache the mesh calls (DESIGN §6).
+ *
+ * A lookup reads the collection's generation and the value stored under
+ * `hash(search) + generation` (one round trip when the store supports it); a write bumps the
+ * generation, so every result cached before it becomes unreachable in every process sharing
+ * the store. The generation is read before the backends are asked, so a result computed while
+ * a write is under way is stored under the old generation and never served after the write's
+ * invalidation.
+ *
+ * Identical concurrent lookups share one computation (single-flight). The cache never fails a
+ * search: a store error, a timeout or an unreadable value is counted and the result computed
+ * (fail-open), and after a few store errors in a row its breaker skips the store altogether
+ * until a probe finds it healthy again.
+ *
+ * Staleness: when an invalidation cannot reach the store (Redis down, breaker open), this
+ * process remembers it and bumps the generation before its next lookup of that collection
+ * (until then it does not use the store for it), but other processes may serve results cached
+ * before the write until the invalidation gets through or their TTL (`ttlSeconds`) expires.
+ *
+ * @module
+ */
+import type { VecmeshError } from '../core/errors.js';
+import { BackendError } from '../core/errors.js';
+import { toVecmeshError } from '../resilience/classify.js';
+import { CacheBreaker, type CacheBreakerState } from './cache-breaker.js';
+import { generationKey, searchKeyHash, type SearchKey } from './cache-key.js';
+import type { GenerationLookup } from './cache-store.js';
+import {
+  resolveSearchCacheOptions,
+  type ResolvedSearchCacheOptions,
+  type SearchCacheOptions,
+} from './search-cache-options.js';
+
+/** What happened to one lookup (or invalidation, for `error`). */
+export type CacheEventKind = 'hit' | 'miss' | 'error' | 'skip-too-large' | 'bypass-open-breaker';
+
+/** One thing the cache did, for metrics and logs. */
+export interface CacheEvent {
+  /** What happened. */
+  readonly kind: CacheEventKind;
+  /** The collection concerned. */
+  readonly collection: string;
+  /** For `error`: what went wrong (the store's error, or an unreadable value). */
+  readonly error?: VecmeshError;
+}
+
+/** Counters since the cache was created. */
+export interface CacheStats {
+  /** Lookups answered from the store. */
+  readonly hits: number;
+  /** Lookups that found nothing (or an unreadable value) and computed. */
+  readonly misses: number;
+  /** Store errors, timeouts and unreadable values. */
+  readonly errors: number;
+  /** Results not cached because they were larger than `maxValueBytes`. */
+  readonly skippedTooLarge: number;
+  /** Lookups that skipped the store because the breaker was open. */
+  readonly bypassed: number;
+  /** Lookups that joined an identical one in flight. */
+  readonly coalesced: number;
+  /** The breaker's state now. */
+  readonly breakerState: CacheBreakerState;
+}
+
+/** The result of {@link SearchCache.getOrCompute}. */
+export interface CachedResult<T> {
+  /** The result, from the store or computed. */
+  readonly value: T;
+  /** Whether it came from the store. */
+  readonly cached: boolean;
+}
+
+/** The stored form of a value; the marker tells a value of ours from garbage. */
+interface Envelope {
+  readonly vm: 1;
+  readonly v: unknown;
+}
+
+type Flight = Promise<CachedResult<unknown>>;
+
+/**
+ * The search result cache.
+ *
+ * @example
+ * ```ts
+ * const cache = new SearchCache({ store: redisCacheStore({ url }) }, (e) => metrics.cache(e));
+ * const { value: hits, cached } = await cache.getOrCompute(
+ *   { collection: 'docs', epoch, vectors: [q], topK: 10, offset: 0,
+ *     includePayload: true, includeVector: false },
+ *   () => searchBackends(),
+ * );
+ * await cache.invalidate('docs'); // after every write to `docs`
+ * ```
+ */
+export class SearchCache {
+  private readonly options: ResolvedSearchCacheOptions;
+  private readonly breaker: CacheBreaker;
+  private readonly flights = new Map<string, Flight>();
+  private readonly localInvalidations = new Map<string, number>();
+  private readonly pendingBumps = new Set<string>();
+  private readonly writes = new Set<Promise<void>>();
+  private readonly counts = {
+    hits: 0,
+    misses: 0,
+    errors: 0,
+    skippedTooLarge: 0,
+    bypassed: 0,
+    coalesced: 0,
+  };
+  private closed = false;
+
+  /**
+   * @param options - Store, TTL, value cap, breaker.
+   * @param onEvent - Called for every hit, miss, error, skipped value and bypass; it must not
+   * throw (an exception from it is ignored).
+   * @throws `InvalidOptionError` naming a bad option.
+   */
+  constructor(
+    options: SearchCacheOptions,
+    private readonly onEvent?: (event: CacheEvent) => void,
+  ) {
+    this.options = resolveSearchCacheOptions(options);
+    this.breaker = new CacheBreaker(this.options.breaker);
+  }
+
+  /** Counters since creation, and the breaker's state. */
+  stats(): CacheStats {
+    return { ...this.counts, breakerState: this.breaker.state };
+  }
+
+  /**
+   * Returns the cached result of `key`, or runs `compute`, caches its result and returns it.
+   * Identical concurrent calls share one `compute`. Store trouble never rejects this call.
+   *
+   * The result must be JSON data (numbers, strings, booleans, null, arrays, plain objects): a
+   * cached result is the JSON round trip of the computed one. Callers that join a computation
+   * in flight receive the same object.
+   *
+   * @param key - Everything that decides the search's answer.
+   * @param compute - Produces the result on a miss.
+   * @returns The result and whether it came from the store.
+   * @throws Whatever `compute` throws (never a store error).
+   */
+  getOrCompute<T>(key: SearchKey, compute: () => Promise<T>): Promise<CachedResult<T>> {
+    if (this.closed) return compute().then((value) => ({ value, cached: false }));
+    const base = searchKeyHash(key);
+    const flightKey = `${base}${this.localInvalidations.get(key.collection) ?? 0}`;
+    const joined = this.flights.get(flightKey);
+    if (joined !== undefined) {
+      this.counts.coalesced++;
+      return joined as Promise<CachedResult<T>>;
+    }
+    const flight = this.lookupOrCompute(key.collection, base, compute).finally(() => {
+      this.flights.delete(flightKey);
+    });
+    this.flights.set(flightKey, flight);
+    return flight;
+  }
+
+  /**
+   * Makes every cached result of `collection` unreachable, in every process sharing the store
+   * (bumps its generation). Call it after every acknowledged write. Never rejects: a store error
+   * is counted, and the bump is retried before this process's next lookup of the collection
+   * (other processes may serve older results until it succeeds or their TTL runs out).
+   */
+  async invalidate(collection: string): Promise<void> {
+    this.localInvalidations.set(collection, (this.localInvalidations.get(collection) ?? 0) + 1);
+    if (this.closed) return;
+    this.pendingBumps.add(collection);
+    if (!this.breaker.tryAcquire()) {
+      this.emit({ kind: 'bypass-open-breaker', collection });
+      return;
+    }
+    try {
+      await this.options.store.bumpGeneration(generationKey(collection));
+      this.pendingBumps.delete(collection);
+      this.breaker.success();
+    } catch (error) {
+      this.breaker.failure();
+      this.emitError(collection, error, `invalidating the cached searches of \`${collection}\``);
+    }
+  }
+
+  /** Resolves when every result being written to the store has been written (or failed). */
+  async flushWrites(): Promise<void> {
+    while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
+  }
+
+  /** Waits for pending writes, then closes the store. Later lookups compute without caching. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flushWrites();
+    try {
+      await this.options.store.close();
+    } catch {
+      // Closing must not fail the mesh's close.
+    }
+  }
+
+  /** `close()`, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async lookupOrCompute<T>(
+    collection: string,
+    base: string,
+    compute: () => Promise<T>,
+  ): Promise<CachedResult<T>> {
+    if (!this.breaker.tryAcquire()) {
+      this.counts.bypassed++;
+      this.emit({ kind: 'bypass-open-breaker', collection });
+      return { value: await compute(), cached: false };
+    }
+    let found: GenerationLookup;
+    const genKey = generationKey(collection);
+    try {
+      if (this.pendingBumps.has(collection)) {
+        await this.options.store.bumpGeneration(genKey);
+        this.pendingBumps.delete(collection);
+      }
+      found = await this.lookup(genKey, base);
+      this.breaker.success();
+    } catch (error) {
+      this.breaker.failure();
+      this.emitError(collection, error, `looking up a cached search of \`${collection}\``);
+      return { value: await compute(), cached: false };
+    }
+    const key = `${base}${found.generation}`;
+    if (found.value !== undefined) {
+      const decoded = decode(found.value);
+      if (decoded !== undefined) {
+        this.counts.hits++;
+        this.emit({ kind: 'hit', collection });
+        return { value: decoded.v as T, cached: true };
+      }
+      this.emitError(
+        collection,
+        new BackendError(
+          `the cached value at key \`${key}\` of collection \`${collection}\` is not a vecmesh cache entry (${describeText(found.value)}); treated as a miss and overwritten`,
+          { meta: { collection } },
+        ),
+      );
+    }
+    this.counts.misses++;
+    this.emit({ kind: 'miss', collection });
+    const value = await compute();
+    this.store(collection, key, value);
+    return { value, cached: false };
+  }
+
+  private lookup(genKey: string, base: string): Promise<GenerationLookup> {
+    const store = this.options.store;
+    if (store.getWithGeneration !== undefined) return store.getWithGeneration(genKey, base);
+    return store
+      .generation(genKey)
+      .then(async (generation) => ({ generation, value: await store.get(`${base}${generation}`) }));
+  }
+
+  /** Writes a computed result in the background (the caller does not wait for the store). */
+  private store(collection: string, key: string, value: unknown): void {
+    if (value === undefined) return;
+    let text: string;
+    try {
+      text = JSON.stringify({ vm: 1, v: value } satisfies Envelope);
+    } catch (error) {
+      this.emitError(collection, error, `serialising a search result of \`${collection}\``);
+      return;
+    }
+    if (Buffer.byteLength(text) > this.options.maxValueBytes) {
+      this.counts.skippedTooLarge++;
+      this.emit({ kind: 'skip-too-large', collection });
+      return;
+    }
+    if (!this.breaker.tryAcquire()) return;
+    const write = this.options.store.set(key, text, this.options.ttlSeconds).then(
+      () => {
+        this.breaker.success();
+      },
+      (error: unknown) => {
+        this.breaker.failure();
+        this.emitError(collection, error, `storing a search result of \`${collection}\``);
+      },
+    );
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
+  }
+
+  private emitError(collection: string, error: unknown, context?: string): void {
+    this.counts.errors++;
+    const err = toVecmeshError(error, context).withMeta({ collection });
+    this.emit({ kind: 'error', collection, error: err });
+  }
+
+  private emit(event: CacheEvent): void {
+    if (this.onEvent === undefined) return;
+    try {
+      this.onEvent(event);
+    } catch {
+      // A listener's bug must not fail a search.
+    }
+  }
+}
+
+/** Parses a stored value; `undefined` when it is not one of ours. */
+function decode(text: string): Envelope | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && (parsed as { vm?: unknown }).vm === 1) {
+      if ('v' in parsed) return parsed as Envelope;
+    }
+  } catch {
+    // Falls through: garbage.
+  }
+  return undefined;
+}
+
+/** A short description of unreadable stored text. */
+function describeText(text: string): string {
+  const head = text.length > 40 ? `${text.slice(0, 40)}...` : text;
+  return `${text.length} characters starting ${JSON.stringify(head)}`;
+}

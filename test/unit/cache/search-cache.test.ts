@@ -1,0 +1,272 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { searchKeyHash, type SearchKey } from '../../../src/cache/cache-key.js';
+import { memoryCacheStore } from '../../../src/cache/memory-store.js';
+import { SearchCache, type CacheEvent } from '../../../src/cache/search-cache.js';
+import { InvalidOptionError, VecmeshError } from '../../../src/core/errors.js';
+import { FakeStore } from './fake-store.js';
+
+const key: SearchKey = {
+  collection: 'docs',
+  epoch: 1,
+  vectors: [new Float32Array([1, 2, 3])],
+  topK: 2,
+  offset: 0,
+  includePayload: true,
+  includeVector: false,
+};
+
+interface Hit {
+  id: string | number;
+  score: number;
+  payload?: Record<string, unknown>;
+}
+
+const hits: Hit[][] = [
+  [
+    { id: 7, score: 0.9, payload: { lang: 'en', tags: ['a'], n: null } },
+    { id: '7', score: 0.5 },
+  ],
+];
+
+/** A compute that counts its calls and returns a fresh copy of `hits`. */
+function counter(value: unknown = hits): { calls: number; fn: () => Promise<unknown> } {
+  const c = {
+    calls: 0,
+    fn: async () => {
+      c.calls++;
+      await Promise.resolve();
+      return structuredClone(value);
+    },
+  };
+  return c;
+}
+
+const caches: SearchCache[] = [];
+function cache(
+  store = new FakeStore(),
+  extra: Partial<ConstructorParameters<typeof SearchCache>[0]> = {},
+): { cache: SearchCache; store: FakeStore; events: CacheEvent[] } {
+  const events: CacheEvent[] = [];
+  const c = new SearchCache({ store, ...extra }, (e) => events.push(e));
+  caches.push(c);
+  return { cache: c, store, events };
+}
+
+afterEach(async () => {
+  await Promise.all(caches.splice(0).map((c) => c.close()));
+});
+
+describe('SearchCache', () => {
+  it('misses, then hits with the same value (numeric and string ids keep their types)', async () => {
+    const { cache: c, events } = cache();
+    const compute = counter();
+    const first = await c.getOrCompute(key, compute.fn);
+    expect(first).toEqual({ value: hits, cached: false });
+    const second = await c.getOrCompute(key, compute.fn);
+    expect(second).toEqual({ value: hits, cached: true });
+    expect(compute.calls).toBe(1);
+    expect(events.map((e) => e.kind)).toEqual(['miss', 'hit']);
+    expect(c.stats()).toMatchObject({ hits: 1, misses: 1, errors: 0 });
+  });
+
+  it('works with a store without the combined lookup (two calls)', async () => {
+    const { cache: c, store } = cache(new FakeStore(false));
+    const compute = counter();
+    await c.getOrCompute(key, compute.fn);
+    expect((await c.getOrCompute(key, compute.fn)).cached).toBe(true);
+    expect(store.calls.generation).toBe(2);
+    expect(store.calls.lookup).toBe(0);
+  });
+
+  it('never serves one search the result of another', async () => {
+    const { cache: c } = cache();
+    const variants: SearchKey[] = [
+      { ...key, collection: 'other' },
+      { ...key, tenant: 'acme' },
+      { ...key, tenant: 'globex' },
+      { ...key, epoch: 2 },
+      { ...key, filter: { kind: 'compare', field: 'lang', op: 'eq', value: 'en' } },
+      { ...key, vectors: [new Float32Array([1, 2, 3.0001])] },
+      { ...key, topK: 3 },
+      { ...key, offset: 1 },
+      { ...key, includePayload: false },
+      { ...key, includeVector: true },
+      { ...key, params: { ef: 32 } },
+      { ...key, params: { exact: true } },
+    ];
+    await c.getOrCompute(key, counter().fn);
+    for (const [i, variant] of variants.entries()) {
+      const compute = counter([[{ id: i, score: i }]]);
+      const got = await c.getOrCompute(variant, compute.fn);
+      expect(got.cached, `variant ${i}`).toBe(false);
+      expect(compute.calls).toBe(1);
+      expect((await c.getOrCompute(variant, compute.fn)).value).toEqual([[{ id: i, score: i }]]);
+    }
+  });
+
+  it('misses after invalidate, for that collection only', async () => {
+    const { cache: c } = cache();
+    const other = { ...key, collection: 'other' };
+    await c.getOrCompute(key, counter().fn);
+    await c.getOrCompute(other, counter().fn);
+    await c.invalidate('docs');
+    expect((await c.getOrCompute(key, counter().fn)).cached).toBe(false);
+    expect((await c.getOrCompute(key, counter().fn)).cached).toBe(true);
+    expect((await c.getOrCompute(other, counter().fn)).cached).toBe(true);
+  });
+
+  it('shares one compute between identical concurrent lookups', async () => {
+    const { cache: c } = cache();
+    const compute = counter();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => c.getOrCompute(key, compute.fn)),
+    );
+    expect(compute.calls).toBe(1);
+    expect(results.every((r) => r.value === results[0]!.value)).toBe(true);
+    expect(c.stats().coalesced).toBe(19);
+    const other = counter();
+    await Promise.all([
+      c.getOrCompute({ ...key, topK: 5 }, other.fn),
+      c.getOrCompute({ ...key, topK: 6 }, other.fn),
+    ]);
+    expect(other.calls).toBe(2);
+  });
+
+  it('does not let a lookup after invalidate join a computation started before it', async () => {
+    const { cache: c } = cache();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const before = c.getOrCompute(key, async () => {
+      await gate;
+      return 'old';
+    });
+    await c.invalidate('docs');
+    const after = c.getOrCompute(key, () => Promise.resolve('new'));
+    release();
+    expect((await before).value).toBe('old');
+    expect((await after).value).toBe('new');
+    await c.flushWrites();
+    expect((await c.getOrCompute(key, () => Promise.resolve('x'))).value).toBe('new');
+  });
+
+  it('passes a compute error to every caller and caches nothing', async () => {
+    const { cache: c } = cache();
+    const failing = (): Promise<never> => Promise.reject(new Error('backend down'));
+    const all = await Promise.allSettled([
+      c.getOrCompute(key, failing),
+      c.getOrCompute(key, failing),
+    ]);
+    expect(all.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((await c.getOrCompute(key, counter().fn)).cached).toBe(false);
+  });
+
+  it('does not cache a value larger than maxValueBytes, and counts it', async () => {
+    const { cache: c, events } = cache(undefined, { maxValueBytes: 100 });
+    const big = [[{ id: 1, score: 1, payload: { text: 'x'.repeat(200) } }]];
+    await c.getOrCompute(key, counter(big).fn);
+    expect((await c.getOrCompute(key, counter(big).fn)).cached).toBe(false);
+    expect(events.filter((e) => e.kind === 'skip-too-large')).toHaveLength(2);
+    expect(c.stats().skippedTooLarge).toBe(2);
+  });
+
+  it('fails open: a failing store still returns results, counts errors, opens and closes its breaker', async () => {
+    let now = 0;
+    const {
+      cache: c,
+      store,
+      events,
+    } = cache(undefined, {
+      breaker: { consecutiveFailures: 3, resetTimeoutMs: 1000 },
+    });
+    // The breaker reads Date.now.
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      await c.getOrCompute(key, counter().fn); // cached while healthy
+      store.mode = 'fail';
+      for (let i = 0; i < 5; i++) {
+        const got = await c.getOrCompute(key, counter().fn);
+        expect(got).toEqual({ value: hits, cached: false });
+      }
+      expect(c.stats()).toMatchObject({ errors: 3, bypassed: 2, breakerState: 'open' });
+      const err = events.find((e) => e.kind === 'error')?.error;
+      expect(err).toBeInstanceOf(VecmeshError);
+      expect(err?.message).toMatch(/fake store is down/);
+      expect(err?.meta.collection).toBe('docs');
+      const lookups = store.calls.lookup;
+      await c.getOrCompute(key, counter().fn);
+      expect(store.calls.lookup).toBe(lookups); // open: the store is skipped
+      now = 1000; // half-open: one probe, which fails
+      await c.getOrCompute(key, counter().fn);
+      expect(store.calls.lookup).toBe(lookups + 1);
+      expect(c.stats().breakerState).toBe('open');
+      store.mode = 'ok';
+      now = 2000; // the probe succeeds: closed, and the entry cached before is served again
+      expect((await c.getOrCompute(key, counter().fn)).cached).toBe(true);
+      expect(c.stats().breakerState).toBe('closed');
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('never rejects invalidate; a failed invalidation is retried before the next lookup', async () => {
+    const { cache: c, store } = cache(undefined, { breaker: { consecutiveFailures: 10 } });
+    await c.getOrCompute(key, counter().fn);
+    store.mode = 'fail';
+    await expect(c.invalidate('docs')).resolves.toBeUndefined();
+    expect(c.stats().errors).toBe(1);
+    store.mode = 'ok';
+    const got = await c.getOrCompute(key, counter().fn);
+    expect(got.cached).toBe(false); // the pending bump went through first
+    expect(store.calls.bump).toBe(2);
+    expect((await c.getOrCompute(key, counter().fn)).cached).toBe(true);
+  });
+
+  it('treats a value that is not ours as a miss and an error with a clear message', async () => {
+    const { cache: c, store, events } = cache();
+    const k = `${searchKeyHash(key)}0`;
+    for (const garbage of ['not json{', '42', '{"v":1}', '{"vm":2,"v":1}']) {
+      events.length = 0;
+      await store.poison(k, garbage);
+      const got = await c.getOrCompute(key, counter().fn);
+      expect(got).toEqual({ value: hits, cached: false });
+      expect(events.map((e) => e.kind)).toEqual(['error', 'miss']);
+      expect(events[0]!.error?.message).toMatch(/is not a vecmesh cache entry/);
+      await c.flushWrites();
+      expect((await c.getOrCompute(key, counter().fn)).cached).toBe(true); // overwritten
+    }
+  });
+
+  it('does not fail a search when the result cannot be serialised', async () => {
+    const { cache: c } = cache();
+    const got = await c.getOrCompute(key, () => Promise.resolve({ n: 1n }));
+    expect(got.value).toEqual({ n: 1n });
+    expect(c.stats().errors).toBe(1);
+  });
+
+  it('survives a listener that throws', async () => {
+    const c = new SearchCache({ store: memoryCacheStore() }, () => {
+      throw new Error('listener bug');
+    });
+    caches.push(c);
+    expect((await c.getOrCompute(key, counter().fn)).cached).toBe(false);
+  });
+
+  it('computes without caching after close', async () => {
+    const { cache: c, store } = cache();
+    await c.close();
+    expect((await c.getOrCompute(key, counter().fn)).cached).toBe(false);
+    await c.invalidate('docs');
+    expect(store.calls.lookup).toBe(0);
+  });
+
+  it('validates its options, naming the option', () => {
+    const store = memoryCacheStore();
+    expect(() => new SearchCache({ store, ttlSeconds: 0 })).toThrow(/`cache\.ttlSeconds`/);
+    expect(() => new SearchCache({ store, maxValueBytes: 1.5 })).toThrow(
+      /`cache\.maxValueBytes`.*1\.5/,
+    );
+    expect(() => new SearchCache({ store: {} as never })).toThrow(/`cache\.store`.*`get`/);
+    expect(() => new SearchCache({ store, ttl: 1 } as never)).toThrow(InvalidOptionError);
+    expect(() => new SearchCache(undefined as never)).toThrow(/`cache` must be an object/);
+  });
+});

@@ -8,6 +8,7 @@ import { failover } from './scenarios/failover.js';
 import { fanout } from './scenarios/fanout.js';
 import { hedging } from './scenarios/hedging.js';
 import { ingest } from './scenarios/ingest.js';
+import { metrics } from './scenarios/metrics.js';
 import { node } from './scenarios/node.js';
 import { overhead } from './scenarios/overhead.js';
 import { recall } from './scenarios/recall.js';
@@ -29,6 +30,7 @@ const scenarios: Record<string, Scenario> = {
   failover,
   node,
   ingest,
+  metrics,
 };
 
 async function main(argv: string[]): Promise<number> {

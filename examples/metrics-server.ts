@@ -1,0 +1,153 @@
+/**
+ * Serving the mesh's metrics to Prometheus: a 2-shard x 2-replica mesh over in-process memory
+ * backends, its events bound to a Prometheus sink on a registry this program owns, a little
+ * search and write traffic, and a node:http server on 127.0.0.1 answering `GET /metrics`.
+ *
+ * Run: npx tsx examples/metrics-server.ts [--port 9464] [--once]
+ *   default: serves until SIGINT (Ctrl-C), with a search every 200 ms
+ *   --once:  scrapes itself once over HTTP, prints the text and exits
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createMesh, memoryBackend, type Point } from '../src/index.js';
+import {
+  bindMeshEvents,
+  prometheusMetrics,
+  type MetricsOperation,
+  type MetricsSink,
+} from '../src/metrics/index.js';
+import { embed, TOPICS } from './lib/embed.js';
+
+const DIMENSION = 64;
+
+function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/**
+ * Times one operation into the sink. Once `createMesh` takes the sink itself (`metrics` option),
+ * the mesh reports operations and replica calls on its own and this wrapper goes away.
+ */
+async function timed<T>(
+  sink: MetricsSink,
+  op: MetricsOperation,
+  run: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  try {
+    const result = await run();
+    sink.operation(op, 'ok', (performance.now() - started) / 1000);
+    return result;
+  } catch (error) {
+    sink.operation(op, 'error', (performance.now() - started) / 1000);
+    throw error;
+  }
+}
+
+function serve(registry: Registry, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try GET /metrics\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (error: unknown) => res.writeHead(500).end(`${String(error)}\n`),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      resolve(server);
+    });
+  });
+}
+
+function argPort(argv: readonly string[]): number {
+  const at = argv.indexOf('--port');
+  const port = at >= 0 ? Number(argv[at + 1]) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`--port must be an integer in [0, 65535], received ${argv[at + 1]}`);
+  }
+  return port;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const once = argv.includes('--once');
+  const registry = new Registry(); // ours: vecmesh never touches prom-client's global registry
+  if (!once) collectDefaultMetrics({ register: registry }); // process metrics beside the mesh's
+  const metrics = prometheusMetrics({ registry });
+
+  const mesh = createMesh({
+    clusters: [
+      {
+        name: 'local',
+        shards: ['s0', 's1'].map((name) => ({
+          name,
+          replicas: [
+            { backend: memoryBackend({ name: `${name}-a` }) },
+            { backend: memoryBackend({ name: `${name}-b` }) },
+          ],
+        })),
+      },
+    ],
+  });
+  const unbind = bindMeshEvents(mesh.events, metrics);
+  const topology = mesh.topology;
+  metrics.setGauges(() => ({
+    pendingHints: mesh.pendingHints(),
+    replicas: topology.replicas.length,
+    shards: topology.clusters.reduce((n, c) => n + c.shards.length, 0),
+    clusters: topology.clusters.length,
+  }));
+  await mesh.connect();
+
+  const docs = await mesh.createCollection('docs', { dimension: DIMENSION, metric: 'cosine' });
+  const points: Point[] = Array.from({ length: 1000 }, (_, i) => ({
+    id: `doc-${i}`,
+    vector: embed(i % TOPICS.length, i),
+    payload: { topic: TOPICS[i % TOPICS.length] ?? 'none' },
+  }));
+  await timed(metrics, 'upsert', () => docs.upsert(points));
+  let n = 0;
+  const search = () =>
+    timed(metrics, 'search', () =>
+      docs.search({ vectors: [embed(n % TOPICS.length, 10_000 + n++)], topK: 5 }),
+    );
+  for (let i = 0; i < 20; i++) await search();
+  await timed(metrics, 'get', () => docs.get(['doc-1', 'doc-2']));
+  await timed(metrics, 'count', () => docs.count());
+
+  const server = await serve(registry, argPort(argv));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+
+  const shutdown = async (): Promise<void> => {
+    unbind();
+    await new Promise((resolve) => server.close(resolve));
+    await mesh.close();
+  };
+
+  if (once) {
+    const response = await fetch(url);
+    process.stdout.write(await response.text());
+    await shutdown();
+    return;
+  }
+
+  say(`serving ${url} (Ctrl-C to stop)`);
+  const traffic = setInterval(() => {
+    search().catch((error: unknown) => {
+      say(`search failed: ${String(error)}`);
+    });
+  }, 200);
+  await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+  clearInterval(traffic);
+  await shutdown();
+  say('stopped');
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -108,3 +108,50 @@ export type { SearchRequest } from './mesh/prepare-search.js';
 export type { SearchResult, SearchCoverage } from './mesh/search.js';
 export type { WriteResult } from './mesh/write.js';
 export { mergeTopK } from './mesh/merge.js';
+export {
+  SearchCache,
+  memoryCacheStore,
+  redisCacheStore,
+  MemoryCacheStore,
+  RedisCacheStore,
+  type CacheStore,
+  type CacheEvent,
+  type CacheEventKind,
+  type CacheStats,
+  type CachedResult,
+  type SearchKey,
+  type GenerationLookup,
+  type MemoryCacheStoreOptions,
+  type RedisCacheStoreOptions,
+  type SearchCacheOptions,
+  type CacheBreakerOptions,
+  type CacheBreakerState,
+  type ResolvedMemoryCacheStoreOptions,
+  type ResolvedRedisCacheStoreOptions,
+  CacheBreaker,
+  type ResolvedCacheBreakerOptions,
+} from './cache/index.js';
+export {
+  noopMetrics,
+  prometheusMetrics,
+  PrometheusMetrics,
+  bindMeshEvents,
+  type MeshEventSource,
+  type MetricsSink,
+  type MetricsOperation,
+  type MetricsOutcome,
+  type CacheResult,
+  type MeshGauges,
+  type ReplicaLabels,
+  type PrometheusMetricsOptions,
+} from './metrics/index.js';
+export {
+  MeshTracer,
+  type OperationSpan,
+  type ShardSpan,
+  type ShardTarget,
+  type OperationAttributes,
+  type TracedOperation,
+  type MeshTracerOptions,
+} from './tracing/index.js';
+export type { CacheOptions } from './mesh/options.js';

@@ -8,7 +8,10 @@ import { InvalidArgumentError, describeValue } from '../core/errors.js';
 import type { Filter } from '../core/filter-ast.js';
 import { parseFilter } from '../core/filter.js';
 import type { CollectionSpec, Point, PointId, StoredPoint } from '../core/types.js';
+import type { SearchKey } from '../cache/cache-key.js';
+import type { MetricsOperation } from '../metrics/metrics-sink.js';
 import { Deadline } from '../resilience/deadline.js';
+import type { OperationSpan } from '../tracing/mesh-tracer.js';
 import type { MeshContext, OperationOptions } from './context.js';
 import type { WriteConsistency } from './options.js';
 import { prepareIds, prepareUpsert } from './prepare-batch.js';
@@ -28,6 +31,11 @@ export interface WriteOptions extends OperationOptions {
 
 /** Options of `search`. */
 export interface SearchOptions extends OperationOptions {
+  /**
+   * Tenant scope of the search for the result cache: cached results never cross tenants. Give
+   * it whenever the filter alone does not tell tenants apart.
+   */
+  tenant?: string;
   /**
    * What to do when a shard cannot answer in any cluster.
    * @default the mesh's `partialResults`
@@ -96,7 +104,9 @@ export class Collection {
         this.ctx.topology().sharding.key,
         this.ctx.options.limits.maxBatchPoints,
       );
-      return runWrite(this.ctx, this.name, items, this.consistency(options), deadline, UPSERT);
+      return this.invalidatingAfter(
+        runWrite(this.ctx, this.name, items, this.consistency(options), deadline, UPSERT),
+      );
     });
   }
 
@@ -113,7 +123,9 @@ export class Collection {
         this.ctx.options.limits.maxBatchPoints,
         'delete',
       );
-      return runWrite(this.ctx, this.name, items, this.consistency(options), deadline, DELETE);
+      return this.invalidatingAfter(
+        runWrite(this.ctx, this.name, items, this.consistency(options), deadline, DELETE),
+      );
     });
   }
 
@@ -156,19 +168,37 @@ export class Collection {
    * `ShardUnavailableError` when a shard has no replica that answers.
    */
   search(request: SearchRequest, options: SearchOptions = {}): Promise<SearchResult> {
-    return this.operation('search', options, (deadline, spec) =>
-      runSearch(
-        this.ctx,
-        this.name,
-        spec,
-        prepareSearch(request, spec, this.ctx.options),
-        deadline,
-        optionChoice(options.partialResults, 'partialResults', this.ctx.options.partialResults, [
-          'fail',
-          'allow',
-        ] as const),
-      ),
-    );
+    return this.operation('search', options, async (deadline, spec, span) => {
+      const prepared = prepareSearch(request, spec, this.ctx.options);
+      const partial = optionChoice(
+        options.partialResults,
+        'partialResults',
+        this.ctx.options.partialResults,
+        ['fail', 'allow'] as const,
+      );
+      const run = () => runSearch(this.ctx, this.name, spec, prepared, deadline, partial, span);
+      const cache = this.ctx.cache;
+      // A partial answer must never be cached, so searches that allow one bypass the cache.
+      if (cache === undefined || partial === 'allow') return run();
+      if (options.tenant !== undefined && typeof options.tenant !== 'string') {
+        throw new InvalidArgumentError(
+          `\`tenant\` must be a string, received ${describeValue(options.tenant)}`,
+        );
+      }
+      const key: SearchKey = {
+        collection: this.name,
+        epoch: this.ctx.topology().epoch,
+        vectors: prepared.vectors,
+        topK: prepared.topK,
+        offset: prepared.offset,
+        includePayload: prepared.includePayload,
+        includeVector: prepared.includeVector,
+        ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+        ...(prepared.filter === undefined ? {} : { filter: prepared.filter }),
+        ...(prepared.params === undefined ? {} : { params: prepared.params }),
+      };
+      return (await cache.getOrCompute(key, run)).value;
+    });
   }
 
   /** The collection's dimension, metric and index, as the mesh knows them. */
@@ -176,11 +206,14 @@ export class Collection {
     return this.operation('describe', options, (_deadline, spec) => Promise.resolve(spec));
   }
 
-  /** Runs one operation under its own deadline, with the collection's spec at hand. */
+  /**
+   * Runs one operation under its own deadline and span, with the collection's spec at hand, and
+   * reports its outcome and duration to the metrics sink.
+   */
   private async operation<T>(
-    name: string,
+    name: MetricsOperation,
     options: OperationOptions,
-    body: (deadline: Deadline, spec: CollectionSpec) => Promise<T>,
+    body: (deadline: Deadline, spec: CollectionSpec, span: OperationSpan) => Promise<T>,
   ): Promise<T> {
     this.ctx.assertOpen();
     const timeoutMs = optionInteger(
@@ -190,12 +223,33 @@ export class Collection {
       1,
       2_147_483_647,
     );
+    const started = performance.now();
     const deadline = new Deadline(timeoutMs, name, options.signal);
     try {
-      const spec = await deadline.race(this.ctx.spec(this.name, deadline.signal));
-      return await body(deadline, spec);
+      const result = await this.ctx.tracer.operation(
+        name,
+        { collection: this.name },
+        async (span) => {
+          const spec = await deadline.race(this.ctx.spec(this.name, deadline.signal));
+          return body(deadline, spec, span);
+        },
+      );
+      this.ctx.metrics.operation(name, 'ok', (performance.now() - started) / 1000);
+      return result;
+    } catch (error) {
+      this.ctx.metrics.operation(name, 'error', (performance.now() - started) / 1000);
+      throw error;
     } finally {
       deadline.dispose();
+    }
+  }
+
+  /** Invalidates the collection's cached searches once a write has settled, whatever its outcome. */
+  private async invalidatingAfter<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      await this.ctx.cache?.invalidate(this.name);
     }
   }
 

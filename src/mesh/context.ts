@@ -5,7 +5,10 @@
  * @module
  */
 import type { CollectionSpec } from '../core/types.js';
+import type { SearchCache } from '../cache/search-cache.js';
+import type { MetricsSink } from '../metrics/metrics-sink.js';
 import type { RetryPolicy } from '../resilience/retry.js';
+import type { MeshTracer } from '../tracing/mesh-tracer.js';
 import type { Cluster, Replica, Shard, Topology } from '../topology/topology.js';
 import type { MeshEventEmitter } from './events.js';
 import type { HintManager } from './hint-manager.js';
@@ -33,6 +36,12 @@ export interface MeshContext {
   readonly events: MeshEventEmitter;
   /** Hinted handoff. */
   readonly hints: HintManager;
+  /** Where metrics go. */
+  readonly metrics: MetricsSink;
+  /** Spans for operations and their shards. */
+  readonly tracer: MeshTracer;
+  /** The search result cache, when configured. */
+  readonly cache: SearchCache | undefined;
   /** The topology in force (read once per operation). */
   topology(): Topology;
   /** Throws `ClosedError` unless the mesh is connected. */

@@ -33,6 +33,11 @@ import { memoryHintStore } from './hints/memory-hint-store.js';
 import { RuntimeRegistry } from './runtime-registry.js';
 import { repairShard, type ShardRepairReport, type RepairOptions } from './repair.js';
 import { RetryPolicy } from '../resilience/retry.js';
+import { memoryCacheStore } from '../cache/memory-store.js';
+import { SearchCache } from '../cache/search-cache.js';
+import { bindMeshEvents } from '../metrics/bind-mesh-events.js';
+import type { MetricsSink } from '../metrics/metrics-sink.js';
+import { MeshTracer } from '../tracing/mesh-tracer.js';
 
 /** Collection names: identifiers, so that every backend accepts them unquoted. */
 const COLLECTION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -70,6 +75,8 @@ export class Mesh implements AsyncDisposable {
   private readonly registry: RuntimeRegistry;
   private readonly hints: HintManager;
   private readonly health: HealthMonitor;
+  private readonly cache: SearchCache | undefined;
+  private readonly unbindMetrics: () => void;
   private readonly context: MeshContext;
 
   /**
@@ -99,11 +106,22 @@ export class Mesh implements AsyncDisposable {
       probeAll: this.options.readPreference === 'nearest',
     });
     const registry = this.registry;
+    this.cache = createSearchCache(this.options, this.options.metrics);
+    this.unbindMetrics = bindMeshEvents(this.events, this.options.metrics);
+    this.options.metrics.setGauges(() => ({
+      pendingHints: this.state === 'closed' ? 0 : this.hints.pendingTotal(),
+      replicas: this.currentTopology.replicas.length,
+      shards: this.currentTopology.clusters.reduce((n, c) => n + c.shards.length, 0),
+      clusters: this.currentTopology.clusters.length,
+    }));
     this.context = {
       options: this.options,
       retry: new RetryPolicy(this.options.retry),
       events: this.events,
       hints: this.hints,
+      metrics: this.options.metrics,
+      tracer: new MeshTracer(),
+      cache: this.cache,
       topology: () => this.currentTopology,
       assertOpen: () => {
         this.assertOpen();
@@ -175,6 +193,8 @@ export class Mesh implements AsyncDisposable {
     this.state = 'closed';
     await this.health.stop();
     await this.hints.close().catch(() => undefined);
+    await this.cache?.close().catch(() => undefined);
+    this.unbindMetrics();
     this.registry.shutdown();
     const backends = this.backends();
     const outcomes = await Promise.allSettled(backends.map((b) => b.close()));
@@ -210,6 +230,7 @@ export class Mesh implements AsyncDisposable {
       replica.backend.createCollection(name, resolved, { signal }),
     );
     this.specs.set(name, Promise.resolve(resolved));
+    await this.cache?.invalidate(name);
     return new Collection(this.context, name);
   }
 
@@ -236,6 +257,7 @@ export class Mesh implements AsyncDisposable {
       replica.backend.dropCollection(name, { signal }),
     );
     this.specs.delete(name);
+    await this.cache?.invalidate(name);
     return dropped.some(Boolean);
   }
 
@@ -517,4 +539,27 @@ function checkConsistency(consistency: WriteConsistency, topology: Topology): vo
       }
     }
   }
+}
+
+/** The search cache when configured: its events become metrics. No I/O (stores connect lazily). */
+function createSearchCache(
+  options: ResolvedMeshOptions,
+  metrics: MetricsSink,
+): SearchCache | undefined {
+  const cache = options.cache;
+  if (cache === undefined) return undefined;
+  return new SearchCache(
+    {
+      store: cache.store ?? memoryCacheStore(),
+      ...(cache.ttlSeconds === undefined ? {} : { ttlSeconds: cache.ttlSeconds }),
+      ...(cache.maxValueBytes === undefined ? {} : { maxValueBytes: cache.maxValueBytes }),
+    },
+    (event) => {
+      metrics.cache(
+        event.kind === 'hit' || event.kind === 'miss' || event.kind === 'error'
+          ? event.kind
+          : 'skip',
+      );
+    },
+  );
 }

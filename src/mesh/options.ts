@@ -25,6 +25,9 @@ import {
 import type { ClusterOptions } from '../topology/topology.js';
 import type { ShardingOptions } from '../topology/sharding-options.js';
 import type { HintStore } from './hints/hint-store.js';
+import type { CacheStore } from '../cache/cache-store.js';
+import type { MetricsSink } from '../metrics/metrics-sink.js';
+import { noopMetrics } from '../metrics/metrics-sink.js';
 
 /**
  * How many replicas of a shard must acknowledge a write before it counts as done: `one`, a
@@ -209,12 +212,43 @@ export interface MeshOptions {
    */
   readPreference?: 'priority' | 'nearest';
   /**
+   * Where metrics go (see `prometheusMetrics({ registry })`).
+   * @default noopMetrics
+   */
+  metrics?: MetricsSink;
+  /** Search result cache; off unless given. */
+  cache?: CacheOptions;
+  /**
    * What a search does when a shard cannot answer in any cluster: reject with
    * `ShardUnavailableError` (`fail`), or return the hits of the shards that answered with
    * `coverage.complete = false` (`allow`).
    * @default 'fail'
    */
   partialResults?: 'fail' | 'allow';
+}
+
+/**
+ * The search result cache. Off unless given: a cache shared by processes needs Redis (a
+ * per-process memory cache cannot see other processes' writes, so it can serve results up to
+ * `ttlSeconds` old).
+ */
+export interface CacheOptions {
+  /**
+   * Where results are kept: a `memoryCacheStore()` or a `redisCacheStore({ url })`.
+   * @default memoryCacheStore()
+   */
+  store?: CacheStore;
+  /**
+   * Time a cached result may be served, in seconds; bounds staleness when an invalidation could
+   * not reach the store.
+   * @default 3600
+   */
+  ttlSeconds?: number;
+  /**
+   * Results larger than this (JSON bytes) are not cached.
+   * @default 1048576
+   */
+  maxValueBytes?: number;
 }
 
 /** Resolved hint settings. */
@@ -259,6 +293,10 @@ export interface ResolvedMeshOptions {
   readonly readPreference: 'priority' | 'nearest';
   /** Partial search results policy. */
   readonly partialResults: 'fail' | 'allow';
+  /** Metrics sink. */
+  readonly metrics: MetricsSink;
+  /** Cache options as given (validated by the cache), or undefined when off. */
+  readonly cache: CacheOptions | undefined;
   /** Write batching. */
   readonly batch: Readonly<Required<BatchOptions>>;
   /** Request limits. */
@@ -282,6 +320,8 @@ const TOP_LEVEL_KEYS = [
   'hints',
   'readPreference',
   'partialResults',
+  'metrics',
+  'cache',
 ];
 
 /**
@@ -333,6 +373,8 @@ export function resolveMeshOptions(input: MeshOptions): ResolvedMeshOptions {
       'fail',
       'allow',
     ] as const),
+    metrics: resolveMetrics(raw.metrics),
+    cache: raw.cache === undefined ? undefined : (optionObject(raw.cache, 'cache') as CacheOptions),
   });
 }
 
@@ -393,4 +435,20 @@ function resolveHintStore(value: unknown): HintStore | undefined {
     );
   }
   return value as HintStore;
+}
+
+function resolveMetrics(value: unknown): MetricsSink {
+  if (value === undefined) return noopMetrics;
+  const sink = value as Partial<MetricsSink>;
+  if (
+    typeof value !== 'object' ||
+    typeof sink.operation !== 'function' ||
+    typeof sink.replicaCall !== 'function' ||
+    typeof sink.event !== 'function'
+  ) {
+    throw new InvalidOptionError(
+      `\`metrics\` must be a MetricsSink (e.g. prometheusMetrics({ registry })), received ${describeValue(value)}`,
+    );
+  }
+  return value as MetricsSink;
 }

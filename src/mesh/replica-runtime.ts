@@ -9,6 +9,7 @@ import type { ReplicaView } from '../balancing/replica-view.js';
 import { ReplicaBreaker, type ResolvedBreakerOptions } from '../resilience/breaker.js';
 import { classify } from '../resilience/classify.js';
 import type { Replica } from '../topology/topology.js';
+import type { MetricsSink, ReplicaLabels } from '../metrics/metrics-sink.js';
 import type { MeshEventEmitter } from './events.js';
 
 /**
@@ -26,18 +27,28 @@ export class ReplicaRuntime {
   /** `false` after a failed health probe, until a probe succeeds. */
   healthy = true;
 
+  private readonly labels: ReplicaLabels;
+
   /**
    * @param replica - The topology's replica.
    * @param breakerOptions - Resolved breaker settings.
    * @param events - Where breaker changes are reported.
    * @param onRecovered - Called when the breaker closes again (to replay hints).
+   * @param metrics - Where each call's outcome and latency go.
    */
   constructor(
     readonly replica: Replica,
     breakerOptions: ResolvedBreakerOptions,
     events: MeshEventEmitter,
     onRecovered: (runtime: ReplicaRuntime) => void,
+    private readonly metrics: MetricsSink,
   ) {
+    this.labels = {
+      id: replica.id,
+      cluster: replica.cluster,
+      shard: replica.shard,
+      backendKind: replica.backend.kind,
+    };
     this.breaker = new ReplicaBreaker(replica.id, breakerOptions, (state) => {
       events.emit('breaker', { replica: replica.id, state });
       if (state === 'closed') onRecovered(this);
@@ -69,13 +80,15 @@ export class ReplicaRuntime {
     const started = performance.now();
     try {
       const result = await this.breaker.run(action);
-      this.latency.observe(performance.now() - started, performance.now());
+      const ended = performance.now();
+      this.latency.observe(ended - started, ended);
+      this.metrics.replicaCall(this.labels, 'ok', (ended - started) / 1000);
       return result;
     } catch (error) {
+      const ended = performance.now();
       // A replica that fails slowly should look slow to latency-aware balancing.
-      if (classify(error).replicaFault) {
-        this.latency.observe(performance.now() - started, performance.now());
-      }
+      if (classify(error).replicaFault) this.latency.observe(ended - started, ended);
+      this.metrics.replicaCall(this.labels, 'error', (ended - started) / 1000);
       throw error;
     } finally {
       this.outstanding--;

@@ -47,7 +47,10 @@ export class RuntimeRegistry {
   ) {
     this.policy = balancingPolicy(options.balancing);
     for (const replica of topology.replicas) {
-      this.replicas.set(replica, new ReplicaRuntime(replica, options.breaker, events, onRecovered));
+      this.replicas.set(
+        replica,
+        new ReplicaRuntime(replica, options.breaker, events, onRecovered, options.metrics),
+      );
     }
     const percentile = options.hedging?.percentile;
     for (const cluster of topology.clusters) {

@@ -16,6 +16,7 @@ import type { MeshContext } from './context.js';
 import { mergeTopK } from './merge.js';
 import type { PreparedSearch } from './prepare-search.js';
 import { readShard, readShardQuorum } from './shard-reader.js';
+import type { OperationSpan } from '../tracing/mesh-tracer.js';
 
 /** Which part of the data a search covered. */
 export interface SearchCoverage {
@@ -58,13 +59,14 @@ export async function runSearch(
   search: PreparedSearch,
   deadline: Deadline,
   partialResults: 'fail' | 'allow',
+  span?: OperationSpan,
 ): Promise<SearchResult> {
   const clusters = ctx.readClusters();
   let best: ClusterAnswer | undefined;
   let firstError: VecmeshError | undefined;
   for (let i = 0; i < clusters.length; i++) {
     const cluster = clusters[i] as Cluster;
-    const answer = await searchCluster(ctx, collection, spec, cluster, search, deadline);
+    const answer = await searchCluster(ctx, collection, spec, cluster, search, deadline, span);
     if (answer.errors.length === 0) return answer.result;
     deadline.throwIfAborted();
     const fatal = answer.errors.find((e) => !e.retryable);
@@ -98,11 +100,18 @@ async function searchCluster(
   cluster: Cluster,
   search: PreparedSearch,
   deadline: Deadline,
+  span: OperationSpan | undefined,
 ): Promise<ClusterAnswer> {
   const indexes = candidateShards(cluster.shardMap, ctx.topology().sharding.key, search.filter);
   const shards = indexes.map((i) => cluster.shards[i] as Shard);
   const settled = await Promise.allSettled(
-    shards.map((shard) => searchShard(ctx, collection, spec, shard, search, deadline)),
+    shards.map((shard) =>
+      span === undefined
+        ? searchShard(ctx, collection, spec, shard, search, deadline)
+        : span.shard({ cluster: shard.cluster, shard: shard.name }, () =>
+            searchShard(ctx, collection, spec, shard, search, deadline),
+          ),
+    ),
   );
   const lists: Hit[][][] = [];
   const errors: VecmeshError[] = [];

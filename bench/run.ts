@@ -5,6 +5,7 @@
  * on the last line. Timings are compared side by side in the same run (DESIGN §10).
  */
 import { failover } from './scenarios/failover.js';
+import { cache } from './scenarios/cache.js';
 import { fanout } from './scenarios/fanout.js';
 import { hedging } from './scenarios/hedging.js';
 import { ingest } from './scenarios/ingest.js';
@@ -31,6 +32,7 @@ const scenarios: Record<string, Scenario> = {
   node,
   ingest,
   metrics,
+  cache,
 };
 
 async function main(argv: string[]): Promise<number> {

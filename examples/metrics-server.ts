@@ -10,39 +10,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { createMesh, memoryBackend, type Point } from '../src/index.js';
-import {
-  bindMeshEvents,
-  prometheusMetrics,
-  type MetricsOperation,
-  type MetricsSink,
-} from '../src/metrics/index.js';
+import { createMesh, memoryBackend, prometheusMetrics, type Point } from '../src/index.js';
 import { embed, TOPICS } from './lib/embed.js';
 
 const DIMENSION = 64;
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
-}
-
-/**
- * Times one operation into the sink. Once `createMesh` takes the sink itself (`metrics` option),
- * the mesh reports operations and replica calls on its own and this wrapper goes away.
- */
-async function timed<T>(
-  sink: MetricsSink,
-  op: MetricsOperation,
-  run: () => Promise<T>,
-): Promise<T> {
-  const started = performance.now();
-  try {
-    const result = await run();
-    sink.operation(op, 'ok', (performance.now() - started) / 1000);
-    return result;
-  } catch (error) {
-    sink.operation(op, 'error', (performance.now() - started) / 1000);
-    throw error;
-  }
 }
 
 function serve(registry: Registry, port: number): Promise<Server> {
@@ -92,15 +66,10 @@ async function main(argv: readonly string[]): Promise<void> {
         })),
       },
     ],
+    // The mesh reports operations, replica calls, retries, breakers, hints and topology size.
+    metrics,
+    cache: {},
   });
-  const unbind = bindMeshEvents(mesh.events, metrics);
-  const topology = mesh.topology;
-  metrics.setGauges(() => ({
-    pendingHints: mesh.pendingHints(),
-    replicas: topology.replicas.length,
-    shards: topology.clusters.reduce((n, c) => n + c.shards.length, 0),
-    clusters: topology.clusters.length,
-  }));
   await mesh.connect();
 
   const docs = await mesh.createCollection('docs', { dimension: DIMENSION, metric: 'cosine' });
@@ -109,21 +78,21 @@ async function main(argv: readonly string[]): Promise<void> {
     vector: embed(i % TOPICS.length, i),
     payload: { topic: TOPICS[i % TOPICS.length] ?? 'none' },
   }));
-  await timed(metrics, 'upsert', () => docs.upsert(points));
+  await docs.upsert(points);
   let n = 0;
-  const search = () =>
-    timed(metrics, 'search', () =>
-      docs.search({ vectors: [embed(n % TOPICS.length, 10_000 + n++)], topK: 5 }),
-    );
+  // Every query twice: the second time it comes from the result cache.
+  const search = () => {
+    const m = n++ >> 1;
+    return docs.search({ vectors: [embed(m % TOPICS.length, 10_000 + m)], topK: 5 });
+  };
   for (let i = 0; i < 20; i++) await search();
-  await timed(metrics, 'get', () => docs.get(['doc-1', 'doc-2']));
-  await timed(metrics, 'count', () => docs.count());
+  await docs.get(['doc-1', 'doc-2']);
+  await docs.count();
 
   const server = await serve(registry, argPort(argv));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
 
   const shutdown = async (): Promise<void> => {
-    unbind();
     await new Promise((resolve) => server.close(resolve));
     await mesh.close();
   };

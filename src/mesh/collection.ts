@@ -97,7 +97,7 @@ export class Collection {
    * @throws `CollectionNotFoundError`, `ClosedError`, `TimeoutError`, `AbortedError`.
    */
   upsert(points: readonly Point[], options: WriteOptions = {}): Promise<WriteResult> {
-    return this.operation('upsert', options, async (deadline, spec) => {
+    return this.operation('upsert', options, async (deadline, spec, span) => {
       const items = prepareUpsert(
         points,
         spec,
@@ -105,7 +105,7 @@ export class Collection {
         this.ctx.options.limits.maxBatchPoints,
       );
       return this.invalidatingAfter(
-        runWrite(this.ctx, this.name, items, this.consistency(options), deadline, UPSERT),
+        runWrite(this.ctx, this.name, items, this.consistency(options), deadline, UPSERT, span),
       );
     });
   }
@@ -116,7 +116,7 @@ export class Collection {
    * @throws `InvalidBatchError`, `PartialWriteError`, as for {@link Collection.upsert}.
    */
   delete(ids: readonly PointId[], options: WriteOptions = {}): Promise<WriteResult> {
-    return this.operation('delete', options, (deadline) => {
+    return this.operation('delete', options, (deadline, _spec, span) => {
       const items = prepareIds(
         ids,
         this.ctx.topology().sharding.key,
@@ -124,7 +124,7 @@ export class Collection {
         'delete',
       );
       return this.invalidatingAfter(
-        runWrite(this.ctx, this.name, items, this.consistency(options), deadline, DELETE),
+        runWrite(this.ctx, this.name, items, this.consistency(options), deadline, DELETE, span),
       );
     });
   }

@@ -553,6 +553,7 @@ function createSearchCache(
       store: cache.store ?? memoryCacheStore(),
       ...(cache.ttlSeconds === undefined ? {} : { ttlSeconds: cache.ttlSeconds }),
       ...(cache.maxValueBytes === undefined ? {} : { maxValueBytes: cache.maxValueBytes }),
+      ...(cache.breaker === undefined ? {} : { breaker: cache.breaker }),
     },
     (event) => {
       metrics.cache(

@@ -25,6 +25,7 @@ import {
 import type { ClusterOptions } from '../topology/topology.js';
 import type { ShardingOptions } from '../topology/sharding-options.js';
 import type { HintStore } from './hints/hint-store.js';
+import type { CacheBreakerOptions } from '../cache/cache-breaker.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import type { MetricsSink } from '../metrics/metrics-sink.js';
 import { noopMetrics } from '../metrics/metrics-sink.js';
@@ -249,6 +250,12 @@ export interface CacheOptions {
    * @default 1048576
    */
   maxValueBytes?: number;
+  /**
+   * The cache's own breaker: after `consecutiveFailures` store errors the store is skipped for
+   * `resetTimeoutMs`, then probed again.
+   * @default { consecutiveFailures: 3, resetTimeoutMs: 5000 }
+   */
+  breaker?: CacheBreakerOptions;
 }
 
 /** Resolved hint settings. */

@@ -19,6 +19,7 @@ import type { Cluster, Replica, Shard } from '../topology/topology.js';
 import type { MeshContext } from './context.js';
 import type { HintInput } from './hints/hint-store.js';
 import type { WriteConsistency } from './options.js';
+import type { OperationSpan } from '../tracing/mesh-tracer.js';
 import type { PreparedItem } from './prepare-batch.js';
 import { requiredAcks, tagError } from './replica-call.js';
 
@@ -71,14 +72,19 @@ export async function runWrite<T>(
   consistency: WriteConsistency,
   deadline: Deadline,
   operation: WriteOperation<T>,
+  span?: OperationSpan,
 ): Promise<WriteResult> {
   const counters = { requests: 0, handedOff: 0 };
   if (items.length === 0) return { acknowledged: 0, ...counters };
   const clusters = writeClusters(ctx);
   const chunks = clusters.flatMap((cluster) => planChunks(ctx, cluster, items));
-  const outcomes = await settleWithLimit(chunks, ctx.options.batch.concurrency, (chunk) =>
-    writeChunk(ctx, collection, chunk, consistency, deadline, operation, counters),
-  );
+  const outcomes = await settleWithLimit(chunks, ctx.options.batch.concurrency, (chunk) => {
+    const write = () =>
+      writeChunk(ctx, collection, chunk, consistency, deadline, operation, counters);
+    return span === undefined
+      ? write()
+      : span.shard({ cluster: chunk.shard.cluster, shard: chunk.shard.name }, write);
+  });
 
   // Per id: acknowledged somewhere, and failed nowhere.
   const acknowledged = new Set<string>();

@@ -319,15 +319,9 @@ describe('MemoryBackend calls', () => {
       );
     }
     const q = Float32Array.from({ length: 128 }, next);
-    const times: number[] = [];
-    for (let r = 0; r < 7; r++) {
-      const t = performance.now();
-      const [hits] = await big.search('big', request([q], 10));
-      times.push(performance.now() - t);
-      expect(hits).toHaveLength(10);
-    }
-    // Generous against a loaded machine; typically 2-4 ms once warm.
-    expect(Math.min(...times)).toBeLessThan(40);
+    // Speed is measured by `npm run bench -- overhead`, not asserted here.
+    const [hits] = await big.search('big', request([q], 10));
+    expect(hits).toHaveLength(10);
     await big.close();
   });
 });

@@ -112,14 +112,13 @@ describe('hedged reads through the mesh', () => {
     });
     let hedges = 0;
     fx.mesh.events.on('hedge', () => hedges++);
-    const started = performance.now();
     for (let i = 0; i < 4; i++) {
       const { hits } = await docs.search(query);
       expect(hits[0]).toHaveLength(3);
     }
-    // Two of the four searches started on the stalled replica and were hedged.
+    // Two of the four searches started on the stalled replica and were hedged: without the
+    // hedge each of them would wait out the 5 s stall (past this test's own time limit).
     expect(hedges).toBe(2);
-    expect(performance.now() - started).toBeLessThan(4_000);
   });
 });
 

@@ -7,25 +7,21 @@ import {
   BackendError,
   ClosedError,
   InvalidArgumentError,
-  InvalidTopologyError,
   UnavailableError,
   describeValue,
 } from '../core/errors.js';
 import { optionInteger } from '../core/options.js';
-import { METRICS, MAX_DIMENSION, type CollectionSpec, type IndexSpec } from '../core/types.js';
+import { validateCollectionSpec } from '../core/collection-spec.js';
+import type { CollectionSpec } from '../core/types.js';
 import type { VectorBackend } from '../backends/backend.js';
 import { Deadline } from '../resilience/deadline.js';
 import { resolveTopology, type Replica, type Shard, type Topology } from '../topology/topology.js';
 import { Collection } from './collection.js';
 import type { MeshContext, OperationOptions } from './context.js';
-import {
-  resolveMeshOptions,
-  type MeshOptions,
-  type ResolvedMeshOptions,
-  type WriteConsistency,
-} from './options.js';
+import { resolveMeshOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
 import { tagError } from './replica-call.js';
 import { readShard } from './shard-reader.js';
+import { checkConsistency, rejectSharedEndpoints } from './topology-checks.js';
 import { MeshEventEmitter } from './events.js';
 import { HealthMonitor } from './health-monitor.js';
 import { HintManager } from './hint-manager.js';
@@ -225,7 +221,7 @@ export class Mesh implements AsyncDisposable {
   ): Promise<Collection> {
     this.assertOpen();
     validateCollectionName(name);
-    const resolved = validateSpec(spec);
+    const resolved = validateCollectionSpec(spec);
     await this.onEveryReplica('createCollection', name, options, (replica, signal) =>
       replica.backend.createCollection(name, resolved, { signal }),
     );
@@ -444,101 +440,8 @@ function validateCollectionName(name: unknown): asserts name is string {
   }
 }
 
-function validateSpec(spec: unknown): CollectionSpec {
-  if (typeof spec !== 'object' || spec === null) {
-    throw new InvalidArgumentError(`\`spec\` must be an object, received ${describeValue(spec)}`);
-  }
-  const raw = spec as Record<string, unknown>;
-  const dimension = raw.dimension;
-  if (
-    typeof dimension !== 'number' ||
-    !Number.isInteger(dimension) ||
-    dimension < 1 ||
-    dimension > MAX_DIMENSION
-  ) {
-    throw new InvalidArgumentError(
-      `\`spec.dimension\` must be an integer in [1, ${MAX_DIMENSION}], received ${describeValue(dimension)}`,
-    );
-  }
-  const metric = raw.metric;
-  if (typeof metric !== 'string' || !(METRICS as readonly string[]).includes(metric)) {
-    throw new InvalidArgumentError(
-      `\`spec.metric\` must be one of ${METRICS.join(', ')}, received ${describeValue(metric)}`,
-    );
-  }
-  const out: CollectionSpec = { dimension, metric: metric as CollectionSpec['metric'] };
-  if (raw.index !== undefined) out.index = validateIndex(raw.index);
-  return Object.freeze(out);
-}
-
-function validateIndex(index: unknown): IndexSpec {
-  if (typeof index !== 'object' || index === null) {
-    throw new InvalidArgumentError(
-      `\`spec.index\` must be an object, received ${describeValue(index)}`,
-    );
-  }
-  const raw = index as Record<string, unknown>;
-  const out: IndexSpec = {};
-  if (raw.type !== undefined) {
-    if (raw.type !== 'hnsw' && raw.type !== 'flat') {
-      throw new InvalidArgumentError(
-        `\`spec.index.type\` must be 'hnsw' or 'flat', received ${describeValue(raw.type)}`,
-      );
-    }
-    out.type = raw.type;
-  }
-  if (raw.m !== undefined) out.m = optionInteger(raw.m, 'spec.index.m', 16, 2, 512);
-  if (raw.efConstruction !== undefined) {
-    out.efConstruction = optionInteger(
-      raw.efConstruction,
-      'spec.index.efConstruction',
-      128,
-      1,
-      100_000,
-    );
-  }
-  return Object.freeze(out);
-}
-
-/**
- * Two replicas on the same endpoint would write the same physical collection: two shards would
- * see each other's points, two replicas of one shard would be one copy counted twice. Refuse
- * such a topology rather than corrupt counts, results and consistency.
- */
-function rejectSharedEndpoints(topology: Topology): void {
-  const owner = new Map<string, string>();
-  for (const replica of topology.replicas) {
-    const endpoint = `${replica.backend.kind} ${replica.backend.endpoint}`;
-    const seen = owner.get(endpoint);
-    if (seen !== undefined) {
-      throw new InvalidTopologyError(
-        `backend ${endpoint} is used by replica \`${seen}\` and replica \`${replica.id}\`; give each replica its own endpoint`,
-      );
-    }
-    owner.set(endpoint, replica.id);
-  }
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * A numeric write consistency must be reachable in every shard.
- *
- * @throws {@link InvalidTopologyError} naming the smallest shard.
- */
-function checkConsistency(consistency: WriteConsistency, topology: Topology): void {
-  if (typeof consistency !== 'number') return;
-  for (const cluster of topology.clusters) {
-    for (const shard of cluster.shards) {
-      if (shard.replicas.length < consistency) {
-        throw new InvalidTopologyError(
-          `\`replication.writeConsistency\` is ${consistency}, but shard \`${cluster.name}/${shard.name}\` has only ${shard.replicas.length} replica(s)`,
-        );
-      }
-    }
-  }
 }
 
 /** The search cache when configured: its events become metrics. No I/O (stores connect lazily). */

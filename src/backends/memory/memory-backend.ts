@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { validateCollectionSpec } from '../../core/collection-spec.js';
 import {
   BackendError,
   ClosedError,
@@ -40,12 +41,7 @@ import type {
 } from '../backend.js';
 import { MemoryCollection, makeRecord, type MemoryRecord } from './memory-collection.js';
 import { resolveCapabilities, resolveName, type MemoryBackendOptions } from './memory-options.js';
-import {
-  decodeCursor,
-  encodeCursor,
-  validateCollectionName,
-  validateSpec,
-} from './request-checks.js';
+import { decodeCursor, encodeCursor, validateCollectionName } from './request-checks.js';
 
 /**
  * A {@link VectorBackend} that keeps everything in this process.
@@ -124,7 +120,7 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
   createCollection(name: string, spec: CollectionSpec, options?: CallOptions): Promise<void> {
     return this.run('createCollection', name, options, () => {
       validateCollectionName(name);
-      const wanted = validateSpec(spec);
+      const wanted = validateCollectionSpec(spec);
       const existing = this.collections.get(name);
       if (existing === undefined) {
         this.collections.set(name, new MemoryCollection(wanted));

@@ -6,8 +6,6 @@
  */
 import { InvalidArgumentError, describeValue } from '../../core/errors.js';
 import { parseIdKey } from '../../core/ids.js';
-import { isPlainObject } from '../../core/payload.js';
-import { MAX_DIMENSION, METRICS, type CollectionSpec, type Metric } from '../../core/types.js';
 
 /** The longest collection name accepted. */
 export const MAX_COLLECTION_NAME_LENGTH = 255;
@@ -34,45 +32,6 @@ export function validateCollectionName(name: unknown): void {
       `\`name\` must be a non-empty string of at most ${MAX_COLLECTION_NAME_LENGTH} characters, received ${describeValue(name)}`,
     );
   }
-}
-
-/**
- * Checks a collection spec and returns a copy holding only known fields.
- *
- * @param spec - The candidate spec.
- * @returns The copy.
- * @throws {@link InvalidArgumentError} when the dimension is not an integer from 1 to
- *   `MAX_DIMENSION` or the metric is unknown.
- *
- * @example
- * ```ts
- * validateSpec({ dimension: 4, metric: 'l2' }); // { dimension: 4, metric: 'l2' }
- * ```
- */
-export function validateSpec(spec: unknown): CollectionSpec {
-  if (typeof spec !== 'object' || spec === null) {
-    throw new InvalidArgumentError(`\`spec\` must be an object, received ${describeValue(spec)}`);
-  }
-  const { dimension, metric, index } = spec as Partial<Record<keyof CollectionSpec, unknown>>;
-  if (
-    typeof dimension !== 'number' ||
-    !Number.isSafeInteger(dimension) ||
-    dimension < 1 ||
-    dimension > MAX_DIMENSION
-  ) {
-    throw new InvalidArgumentError(
-      `\`spec.dimension\` must be an integer from 1 to ${MAX_DIMENSION}, received ${describeValue(dimension)}`,
-    );
-  }
-  if (!METRICS.includes(metric as Metric)) {
-    throw new InvalidArgumentError(
-      `\`spec.metric\` must be one of ${METRICS.join(', ')}, received ${describeValue(metric)}`,
-    );
-  }
-  const out: CollectionSpec = { dimension, metric: metric as Metric };
-  // The index is advisory here (search is always exact); keep a copy to describe it back.
-  if (isPlainObject(index)) out.index = { ...index };
-  return out;
 }
 
 /**

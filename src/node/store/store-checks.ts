@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { validateSpec } from '../../backends/memory/request-checks.js';
+import { validateCollectionSpec } from '../../core/collection-spec.js';
 import { InvalidArgumentError, describeValue } from '../../core/errors.js';
 import { idKey, parseIdKey, validateId } from '../../core/ids.js';
 import { clonePayload, isPlainObject, validatePayload } from '../../core/payload.js';
@@ -68,7 +68,7 @@ const CURSOR_PREFIX = 'r1.';
  * ```
  */
 export function normalizeSpec(spec: unknown): StoreSpec {
-  const { dimension, metric } = validateSpec(spec);
+  const { dimension, metric } = validateCollectionSpec(spec);
   const index: unknown = (spec as { index?: unknown }).index;
   if (index !== undefined && !isPlainObject(index)) {
     throw new InvalidArgumentError(

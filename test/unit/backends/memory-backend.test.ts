@@ -85,7 +85,7 @@ describe('MemoryBackend calls', () => {
       [
         'c',
         { dimension: 0, metric: 'l2' },
-        '`spec.dimension` must be an integer from 1 to 65536, received number 0',
+        '`spec.dimension` must be an integer in [1, 65536], received number 0',
       ],
       ['c', { dimension: 1.5, metric: 'l2' }, 'received number 1.5'],
       ['c', { dimension: 65_537, metric: 'l2' }, 'received number 65537'],

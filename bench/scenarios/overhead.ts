@@ -21,8 +21,10 @@ async function sideBySide(
   queries: Float32Array[],
   iterations: number,
 ): Promise<{ mesh: number[]; direct: number[] }> {
-  // Every feature that exists on the read path is on: latency-aware balancing, breakers, the retry
-  // loop, health probes and hints. Hedging is configured but idle: it needs a second replica.
+  // The resilience features are on: latency-aware balancing, breakers, the retry loop, health
+  // probes, hints, and tracing (a no-op without an SDK). Hedging is configured but idle: it needs
+  // a second replica. The result cache is off (it would answer the repeated queries itself) and
+  // metrics go to the default no-op sink (`npm run bench -- metrics` measures the Prometheus one).
   const mesh = createMesh({
     clusters: [{ name: 'bench', shards: [{ replicas: [{ backend }] }] }],
     balancing: 'p2c-ewma',

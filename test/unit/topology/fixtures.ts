@@ -1,3 +1,6 @@
+import { expect } from 'vitest';
+import { InvalidOptionError, InvalidTopologyError } from '../../../src/core/errors.js';
+import { resolveTopology } from '../../../src/topology/topology.js';
 import type { VectorBackend } from '../../../src/backends/backend.js';
 import { murmur3_32 } from '../../../src/core/hash.js';
 import { keyString, type ShardKeyValue } from '../../../src/topology/shard-key.js';
@@ -115,3 +118,26 @@ export function fakeBackend(endpoint = `fake://${backendCounter++}`): VectorBack
     upsert: unused,
   } as unknown as VectorBackend;
 }
+
+/** Runs `resolveTopology` expecting an `InvalidTopologyError`, and returns its message. */
+export function topologyError(input: { clusters: unknown; sharding?: unknown }): string {
+  try {
+    resolveTopology(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidTopologyError);
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect((error as InvalidTopologyError).code).toBe('VECMESH_ERR_INVALID_TOPOLOGY');
+    return (error as Error).message;
+  }
+  throw new Error('expected an InvalidTopologyError');
+}
+
+/** One cluster, one shard, given replicas. */
+export const withReplicas = (replicas: unknown): { clusters: unknown } => ({
+  clusters: [{ name: 'c', shards: [{ replicas }] }],
+});
+
+/** One cluster with given shards. */
+export const withShards = (shards: unknown): { clusters: unknown } => ({
+  clusters: [{ name: 'c', shards }],
+});

@@ -1,28 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, InvalidTopologyError } from '../../../src/core/errors.js';
-import { resolveTopology } from '../../../src/topology/topology.js';
-import { fakeBackend } from './fixtures.js';
-
-function topologyError(input: { clusters: unknown; sharding?: unknown }): string {
-  try {
-    resolveTopology(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidTopologyError);
-    expect(error).toBeInstanceOf(InvalidOptionError);
-    expect((error as InvalidTopologyError).code).toBe('VECMESH_ERR_INVALID_TOPOLOGY');
-    return (error as Error).message;
-  }
-  throw new Error('expected an InvalidTopologyError');
-}
-
-/** One cluster, one shard, given replicas. */
-const withReplicas = (replicas: unknown): { clusters: unknown } => ({
-  clusters: [{ name: 'c', shards: [{ replicas }] }],
-});
-/** One cluster with given shards. */
-const withShards = (shards: unknown): { clusters: unknown } => ({
-  clusters: [{ name: 'c', shards }],
-});
+import { fakeBackend, topologyError, withReplicas, withShards } from './fixtures.js';
 
 describe('resolveTopology validation', () => {
   const one = () => [{ backend: fakeBackend() }];

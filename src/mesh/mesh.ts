@@ -15,7 +15,13 @@ import { validateCollectionSpec } from '../core/collection-spec.js';
 import type { CollectionSpec } from '../core/types.js';
 import type { VectorBackend } from '../backends/backend.js';
 import { Deadline } from '../resilience/deadline.js';
-import { resolveTopology, type Replica, type Shard, type Topology } from '../topology/topology.js';
+import {
+  physicalCollectionName,
+  resolveTopology,
+  type Replica,
+  type Shard,
+  type Topology,
+} from '../topology/topology.js';
 import { Collection } from './collection.js';
 import type { MeshContext, OperationOptions } from './context.js';
 import { resolveMeshOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
@@ -123,7 +129,7 @@ export class Mesh implements AsyncDisposable {
         this.assertOpen();
       },
       spec: (collection, signal) => this.spec(collection, signal),
-      physicalName: (collection) => collection,
+      physicalName: physicalCollectionName,
       runtime: (replica) => registry.runtime(replica),
       readPlan: (shard) => registry.readPlan(shard),
       readClusters: () => registry.readOrder(this.currentTopology.clusters),
@@ -223,7 +229,7 @@ export class Mesh implements AsyncDisposable {
     validateCollectionName(name);
     const resolved = validateCollectionSpec(spec);
     await this.onEveryReplica('createCollection', name, options, (replica, signal) =>
-      replica.backend.createCollection(name, resolved, { signal }),
+      replica.backend.createCollection(physicalCollectionName(name, replica), resolved, { signal }),
     );
     this.specs.set(name, Promise.resolve(resolved));
     await this.cache?.invalidate(name);
@@ -250,7 +256,7 @@ export class Mesh implements AsyncDisposable {
     validateCollectionName(name);
     this.specs.delete(name);
     const dropped = await this.onEveryReplica('dropCollection', name, options, (replica, signal) =>
-      replica.backend.dropCollection(name, { signal }),
+      replica.backend.dropCollection(physicalCollectionName(name, replica), { signal }),
     );
     this.specs.delete(name);
     await this.cache?.invalidate(name);
@@ -271,7 +277,11 @@ export class Mesh implements AsyncDisposable {
     const reports: ShardRepairReport[] = [];
     for (const cluster of this.currentTopology.clusters) {
       for (const shard of cluster.shards) {
-        const report = await repairShard(shard, () => collection, options);
+        const report = await repairShard(
+          shard,
+          (replica) => physicalCollectionName(collection, replica),
+          options,
+        );
         reports.push(report);
         const copied = report.replicas.reduce((sum, r) => sum + r.copied, 0);
         this.events.emit('repair', { cluster: cluster.name, shard: shard.name, copied });
@@ -343,7 +353,7 @@ export class Mesh implements AsyncDisposable {
     const deadline = new Deadline(this.options.timeoutMs, 'describe', signal);
     try {
       const info = await readShard(this.context, shard, 'describe', deadline, (r, signal) =>
-        r.backend.describeCollection(collection, { signal }),
+        r.backend.describeCollection(physicalCollectionName(collection, r), { signal }),
       );
       const spec: CollectionSpec = { dimension: info.dimension, metric: info.metric };
       if (info.index) spec.index = info.index;

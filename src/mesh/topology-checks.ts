@@ -9,20 +9,21 @@ import type { Topology } from '../topology/topology.js';
 import type { WriteConsistency } from './options.js';
 
 /**
- * Two replicas on the same endpoint would write the same physical collection: two shards would
- * see each other's points, two replicas of one shard would be one copy counted twice. Refuse
- * such a topology rather than corrupt counts, results and consistency.
+ * Two replicas on the same endpoint and namespace would write the same physical collection: two
+ * shards would see each other's points, two replicas of one shard would be one copy counted
+ * twice. Refuse such a topology rather than corrupt counts, results and consistency.
  *
  * @throws {@link InvalidTopologyError} naming both replicas.
  */
 export function rejectSharedEndpoints(topology: Topology): void {
   const owner = new Map<string, string>();
   for (const replica of topology.replicas) {
-    const endpoint = `${replica.backend.kind} ${replica.backend.endpoint}`;
+    const namespace = replica.namespace === undefined ? '' : ` namespace ${replica.namespace}`;
+    const endpoint = `${replica.backend.kind} ${replica.backend.endpoint}${namespace}`;
     const seen = owner.get(endpoint);
     if (seen !== undefined) {
       throw new InvalidTopologyError(
-        `backend ${endpoint} is used by replica \`${seen}\` and replica \`${replica.id}\`; give each replica its own endpoint`,
+        `backend ${endpoint} is used by replica \`${seen}\` and replica \`${replica.id}\`; give each replica its own endpoint or namespace`,
       );
     }
     owner.set(endpoint, replica.id);

@@ -29,6 +29,8 @@ export {
   type ShardingStrategy,
 } from './sharding-options.js';
 export {
+  NAMESPACE_PATTERN,
+  physicalCollectionName,
   resolveTopology,
   type Cluster,
   type ClusterOptions,

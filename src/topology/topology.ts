@@ -39,6 +39,38 @@ export interface ReplicaOptions {
    * @default 'primary' for the first replica of a shard, 'secondary' for the others
    */
   role?: ReplicaRole;
+  /**
+   * Prefix of this replica's collection names on its backend, matching
+   * {@link NAMESPACE_PATTERN}: the mesh's collection `docs` is `${namespace}__docs` there. Lets
+   * several shards share one server (one Milvus holding shards `s0` and `s1` as `s0__docs` and
+   * `s1__docs`). Two replicas may share a backend endpoint only with different namespaces.
+   * @default undefined (the collection's own name)
+   * @example
+   * ```ts
+   * const milvus = milvusBackend({ address: '127.0.0.1:19530' });
+   * const shards = [{ replicas: [{ backend: milvus, namespace: 's0' }] }, { replicas: [{ backend: milvus, namespace: 's1' }] }];
+   * ```
+   */
+  namespace?: string;
+}
+
+/** Namespaces a replica may give: an identifier of at most 64 characters. */
+export const NAMESPACE_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * The name of a mesh collection on a replica's backend: the name itself, or
+ * `${namespace}__${name}` for a replica with a namespace.
+ *
+ * @example
+ * ```ts
+ * physicalCollectionName('docs', { namespace: 's0' }); // 's0__docs'
+ * ```
+ */
+export function physicalCollectionName(
+  collection: string,
+  replica: { readonly namespace: string | undefined },
+): string {
+  return replica.namespace === undefined ? collection : `${replica.namespace}__${collection}`;
 }
 
 /** One slice of every collection, held by one or more replicas. */
@@ -86,6 +118,8 @@ export interface Replica {
   readonly weight: number;
   /** Its role in the shard. */
   readonly role: ReplicaRole;
+  /** Prefix of its collection names on the backend (see {@link ReplicaOptions.namespace}). */
+  readonly namespace: string | undefined;
 }
 
 /** A validated shard. */
@@ -128,7 +162,7 @@ export interface Topology {
 
 const CLUSTER_KEYS = ['name', 'priority', 'shards'];
 const SHARD_KEYS = ['name', 'replicas'];
-const REPLICA_KEYS = ['backend', 'name', 'weight', 'role'];
+const REPLICA_KEYS = ['backend', 'name', 'weight', 'role', 'namespace'];
 const BACKEND_STRINGS = ['kind', 'endpoint'] as const;
 const BACKEND_METHODS = ['search', 'upsert'] as const;
 
@@ -147,6 +181,15 @@ function checkBackend(value: unknown, path: string): VectorBackend {
     if (typeof obj[key] !== 'function') fail(`\`${key}\` must be a method`);
   }
   return value as VectorBackend;
+}
+
+function checkNamespace(value: unknown, path: string): string | undefined {
+  if (value === undefined || (typeof value === 'string' && NAMESPACE_PATTERN.test(value))) {
+    return value;
+  }
+  throw new InvalidTopologyError(
+    `\`${path}\` must match ${String(NAMESPACE_PATTERN)}, received ${describeValue(value)}`,
+  );
 }
 
 function checkRole(value: unknown, path: string): ReplicaRole | undefined {
@@ -171,6 +214,7 @@ function resolveShard(input: unknown, path: string, cluster: string, index: numb
       name: topologyName(ro['name'], `${rPath}.name`, `r${i}`),
       weight: finiteNumber(ro['weight'], `${rPath}.weight`, 1, 0),
       role: checkRole(ro['role'], `${rPath}.role`),
+      namespace: checkNamespace(ro['namespace'], `${rPath}.namespace`),
     };
   });
   const names = new Map<string, number>();
@@ -218,6 +262,7 @@ function resolveShard(input: unknown, path: string, cluster: string, index: numb
       backend: r.backend,
       weight: r.weight,
       role: i === primaryIndex ? 'primary' : 'secondary',
+      namespace: r.namespace,
     }),
   );
   const primary = replicas[primaryIndex] as Replica;

@@ -80,6 +80,69 @@ describe('createMesh options', () => {
         clusters: [cluster([{ replicas: [{ backend: a }] }, { replicas: [{ backend: b }] }])],
       }),
     ).toThrow(/memory:\/\/same/);
+    expect(() =>
+      createMesh({
+        clusters: [
+          cluster([
+            { replicas: [{ backend: a, namespace: 's0' }] },
+            { replicas: [{ backend: b, namespace: 's0' }] },
+          ]),
+        ],
+      }),
+    ).toThrow(/memory:\/\/same namespace s0/);
+  });
+
+  it.each([['s-0'], ['0s'], [''], ['x'.repeat(65)], [7]])(
+    'rejects the namespace %j',
+    (namespace) => {
+      expect(() =>
+        createMesh({
+          clusters: [
+            cluster([{ replicas: [{ backend: backend(), namespace: namespace as never }] }]),
+          ],
+        }),
+      ).toThrow(/clusters\[0\]\.shards\[0\]\.replicas\[0\]\.namespace/);
+    },
+  );
+});
+
+describe('namespaces: several shards on one backend', () => {
+  const cluster = (shards: ShardOptions[]) => ({ name: 'c', shards });
+
+  it('keeps each shard in its own physical collection, for every operation', async () => {
+    const shared = memoryBackend({ name: 'shared' });
+    const mesh = createMesh({
+      clusters: [
+        cluster(
+          ['s0', 's1', 's2'].map((namespace) => ({
+            replicas: [{ backend: shared, namespace }],
+          })),
+        ),
+      ],
+    });
+    open.push(mesh);
+    await mesh.connect();
+    const docs = await mesh.createCollection('docs', { dimension: 2, metric: 'l2' });
+    expect((await shared.listCollections()).sort()).toEqual(['s0__docs', 's1__docs', 's2__docs']);
+    const points = Array.from({ length: 60 }, (_, i) => ({ id: i, vector: [i, 0] }));
+    await docs.upsert(points);
+    const perShard = await Promise.all(['s0', 's1', 's2'].map((ns) => shared.count(`${ns}__docs`)));
+    expect(perShard.reduce((a, b) => a + b, 0)).toBe(60);
+    expect(perShard.every((n) => n > 0 && n < 60)).toBe(true);
+    expect(await docs.count()).toBe(60);
+    const [hits] = (await docs.search({ vectors: [[10.2, 0]], topK: 3 })).hits;
+    expect(hits?.map((h) => h.id)).toEqual([10, 11, 9]);
+    await docs.delete([10]);
+    expect(await docs.get([10, 11])).toMatchObject([{ id: 11 }]);
+    const fresh = createMesh({
+      clusters: [cluster([{ replicas: [{ backend: shared, namespace: 's1' }] }])],
+    });
+    open.push(fresh);
+    await fresh.connect();
+    // The spec is described from the namespaced collection.
+    expect(await fresh.collection('docs').count()).toBe(perShard[1]);
+    expect(await mesh.dropCollection('docs')).toBe(true);
+    expect(await shared.listCollections()).toEqual([]);
   });
 });
 

@@ -12,6 +12,7 @@ export default tseslint.config(
       'coverage/**',
       'node_modules/**',
       '.venv/**',
+      '.venv-milvus/**',
       '.tmp/**',
     ],
   },

@@ -24,8 +24,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // A real redis-server on a free loopback port (test/helpers/redis-server.ts).
-          globalSetup: ['test/integration/setup-redis.ts'],
+          // A real redis-server on a free loopback port (test/helpers/redis-server.ts), and a
+          // real Milvus Lite (src/testing/milvus-lite.ts).
+          globalSetup: ['test/integration/setup-redis.ts', 'test/integration/setup-milvus.ts'],
           testTimeout: 120_000,
           fileParallelism: false,
         },

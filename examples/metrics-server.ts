@@ -4,14 +4,28 @@
  * search and write traffic, and a node:http server on 127.0.0.1 answering `GET /metrics`.
  *
  * Run: npx tsx examples/metrics-server.ts [--port 9464] [--once]
- *   default: serves until SIGINT (Ctrl-C), with a search every 200 ms
+ *   default: serves until SIGINT (Ctrl-C) or SIGTERM, with a search every 200 ms
  *   --once:  scrapes itself once over HTTP, prints the text and exits
+ *
+ * Against real servers (docker/compose.yaml; see docs/docker.md), all optional:
+ *   VECMESH_NODES=http://127.0.0.1:7001,http://127.0.0.1:7002  reference nodes instead of memory
+ *                 (commas: replicas of one shard; semicolons: shards)
+ *   VECMESH_API_KEY=...           the nodes' API key
+ *   REDIS_URL=redis://127.0.0.1:6379  the result cache on Redis instead of in this process
+ *   HOST=0.0.0.0 PORT=9464        where to listen (--port wins over PORT)
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { createMesh, memoryBackend, prometheusMetrics, type Point } from '../src/index.js';
+import {
+  createMesh,
+  memoryBackend,
+  prometheusMetrics,
+  type ClusterOptions,
+  type Point,
+} from '../src/index.js';
 import { embed, TOPICS } from './lib/embed.js';
+import { cacheFromEnv, listenFromEnv, nodeClusterFromEnv } from './lib/env-mesh.js';
 
 const DIMENSION = 64;
 
@@ -19,7 +33,7 @@ function say(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-function serve(registry: Registry, port: number): Promise<Server> {
+function serve(registry: Registry, host: string, port: number): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try GET /metrics\n');
@@ -32,15 +46,15 @@ function serve(registry: Registry, port: number): Promise<Server> {
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(port, host, () => {
       resolve(server);
     });
   });
 }
 
-function argPort(argv: readonly string[]): number {
+function argPort(argv: readonly string[], fallback: number): number {
   const at = argv.indexOf('--port');
-  const port = at >= 0 ? Number(argv[at + 1]) : 0;
+  const port = at >= 0 ? Number(argv[at + 1]) : fallback;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`--port must be an integer in [0, 65535], received ${argv[at + 1]}`);
   }
@@ -52,26 +66,34 @@ async function main(argv: readonly string[]): Promise<void> {
   const registry = new Registry(); // ours: vecmesh never touches prom-client's global registry
   if (!once) collectDefaultMetrics({ register: registry }); // process metrics beside the mesh's
   const metrics = prometheusMetrics({ registry });
+  // Read before anything starts, so that a malformed variable fails fast.
+  const listen = listenFromEnv();
+  const port = argPort(argv, listen.port);
+  const nodes = nodeClusterFromEnv();
+  const memory: ClusterOptions = {
+    name: 'local',
+    shards: ['s0', 's1'].map((name) => ({
+      name,
+      replicas: [
+        { backend: memoryBackend({ name: `${name}-a` }) },
+        { backend: memoryBackend({ name: `${name}-b` }) },
+      ],
+    })),
+  };
 
   const mesh = createMesh({
-    clusters: [
-      {
-        name: 'local',
-        shards: ['s0', 's1'].map((name) => ({
-          name,
-          replicas: [
-            { backend: memoryBackend({ name: `${name}-a` }) },
-            { backend: memoryBackend({ name: `${name}-b` }) },
-          ],
-        })),
-      },
-    ],
+    clusters: [nodes ?? memory],
     // The mesh reports operations, replica calls, retries, breakers, hints and topology size.
     metrics,
-    cache: {},
+    cache: cacheFromEnv(),
   });
   await mesh.connect();
+  if (nodes !== undefined) {
+    const urls = nodes.shards.map((s) => s.replicas.map((r) => r.backend.endpoint).join(', '));
+    say(`reference nodes: ${urls.join(' | ')}`);
+  }
 
+  // Idempotent for the same spec: a restart against nodes that kept their data goes on.
   const docs = await mesh.createCollection('docs', { dimension: DIMENSION, metric: 'cosine' });
   const points: Point[] = Array.from({ length: 1000 }, (_, i) => ({
     id: `doc-${i}`,
@@ -89,8 +111,11 @@ async function main(argv: readonly string[]): Promise<void> {
   await docs.get(['doc-1', 'doc-2']);
   await docs.count();
 
-  const server = await serve(registry, argPort(argv));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  const server = await serve(registry, listen.host, port);
+  // A wildcard address is not one to connect to: reach it on loopback.
+  const reachable = ['0.0.0.0', '::'].includes(listen.host) ? '127.0.0.1' : listen.host;
+  const hostPart = reachable.includes(':') ? `[${reachable}]` : reachable;
+  const url = `http://${hostPart}:${(server.address() as AddressInfo).port}/metrics`;
 
   const shutdown = async (): Promise<void> => {
     await new Promise((resolve) => server.close(resolve));
@@ -110,7 +135,11 @@ async function main(argv: readonly string[]): Promise<void> {
       say(`search failed: ${String(error)}`);
     });
   }, 200);
-  await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+  // SIGTERM too: `docker stop` sends it.
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   clearInterval(traffic);
   await shutdown();
   say('stopped');

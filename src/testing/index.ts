@@ -29,3 +29,4 @@ export type {
   UniformLatency,
 } from './latency-model.js';
 export { seededRandom, type RandomSource } from './seeded-random.js';
+export { startMilvusLite, type MilvusLite, type MilvusLiteOptions } from './milvus-lite.js';

@@ -27,6 +27,13 @@ export interface ConformanceOptions {
    * @default false
    */
   exactScores?: boolean;
+  /**
+   * Whether the backend can filter with string ranges (`{ name: { $gt: 'b' } }`). `'refused'`
+   * checks instead that such a filter is refused with `InvalidFilterError` (Qdrant cannot order
+   * strings), never answered differently.
+   * @default 'supported'
+   */
+  stringRanges?: 'supported' | 'refused';
 }
 
 /** Extra fields of a search in the suite's helpers. */

@@ -4,6 +4,7 @@
  * @module
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidFilterError } from '../../src/core/errors.js';
 import { f32, uniqueName, type ConformanceContext } from './context.js';
 import {
   ARRAY_FILTER_CASES,
@@ -166,7 +167,16 @@ export function describeSearchCases(ctx: ConformanceContext): void {
     it('string ranges compare by UTF-16 code units, and never match numbers', async () => {
       const other = await collection({ dimension: 2, metric: 'l2' });
       await upsertLabelled(other, STRING_RANGE_POINTS);
-      for (const c of STRING_RANGE_CASES) await expectFilterCase(other, c);
+      for (const c of STRING_RANGE_CASES) {
+        if (ctx.options.stringRanges === 'refused') {
+          await expect(
+            search(other, [f32(0, 0)], 10, { filter: c.filter }),
+            JSON.stringify(c.filter),
+          ).rejects.toBeInstanceOf(InvalidFilterError);
+        } else {
+          await expectFilterCase(other, c);
+        }
+      }
     });
   });
 }

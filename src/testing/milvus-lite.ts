@@ -1,0 +1,277 @@
+/**
+ * Milvus Lite (the PyPI package `milvus-lite`, a gRPC server written in Python) as a child
+ * process on a free loopback port, for tests and examples of the Milvus adapter.
+ *
+ * `scripts/milvus-lite/setup.sh` installs the pinned package into `.venv-milvus/` of the project.
+ *
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidOptionError, UnavailableError, describeValue } from '../core/errors.js';
+import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
+
+/** Options of {@link startMilvusLite}. */
+export interface MilvusLiteOptions {
+  /**
+   * The Python interpreter that has `milvus-lite` installed.
+   * @default process.env.VECMESH_MILVUS_PYTHON ?? `${process.cwd()}/.venv-milvus/bin/python`
+   */
+  python?: string;
+  /**
+   * Where the server keeps its data. When absent, a fresh temporary folder, removed by `stop()`.
+   * @default a new folder under the OS temp dir
+   */
+  dataDir?: string;
+  /**
+   * The loopback port to listen on.
+   * @default a free port chosen by the kernel
+   */
+  port?: number;
+  /**
+   * Longest wait for the server to accept connections, in milliseconds.
+   * @default 60000
+   */
+  startTimeoutMs?: number;
+  /**
+   * Grace period of `stop()` between SIGTERM and SIGKILL, in milliseconds.
+   * @default 5000
+   */
+  stopTimeoutMs?: number;
+}
+
+/** A running Milvus Lite server. */
+export interface MilvusLite extends AsyncDisposable {
+  /** `127.0.0.1:<port>`, for `milvusBackend({ address })`. */
+  readonly address: string;
+  /** The loopback port. */
+  readonly port: number;
+  /** The server's data folder. */
+  readonly dataDir: string;
+  /** The server's process id. */
+  readonly pid: number;
+  /**
+   * Stops the server (SIGTERM, then SIGKILL after `stopTimeoutMs`) and removes a temporary data
+   * folder. Idempotent.
+   */
+  stop(): Promise<void>;
+}
+
+/** Every Milvus Lite child of this process, killed when the process exits. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+// Runs the server so that it dies with its parent: on Linux through PR_SET_PDEATHSIG (even when
+// the parent is SIGKILLed), elsewhere when its stdin (a pipe from the parent) reaches EOF.
+const BOOTSTRAP = `
+import ctypes, os, runpy, sys, threading
+try:
+    ctypes.CDLL(None).prctl(1, 9)
+except Exception:
+    pass
+if os.getppid() == 1:
+    os._exit(0)
+def watch():
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    finally:
+        os._exit(0)
+threading.Thread(target=watch, daemon=True).start()
+sys.argv = ['milvus_lite'] + sys.argv[1:]
+runpy.run_module('milvus_lite', run_name='__main__', alter_sys=True)
+`;
+
+/**
+ * Starts Milvus Lite on `127.0.0.1` and waits until it accepts connections.
+ *
+ * The child never outlives this process: it is killed when this process exits, and it exits by
+ * itself when this process dies.
+ *
+ * @param options - Python path, data folder, port and timeouts.
+ * @returns The running server.
+ * @throws `InvalidOptionError` for bad options; `UnavailableError` when Python or `milvus-lite`
+ *   is missing (the message says to run `scripts/milvus-lite/setup.sh`), or when the server
+ *   exits or does not accept connections in time.
+ *
+ * @example
+ * ```ts
+ * import { startMilvusLite } from 'vecmesh/testing';
+ * import { milvusBackend } from 'vecmesh/milvus';
+ *
+ * const lite = await startMilvusLite();
+ * const backend = milvusBackend({ address: lite.address });
+ * await backend.connect();
+ * // ...
+ * await backend.close();
+ * await lite.stop();
+ * ```
+ */
+export async function startMilvusLite(options: MilvusLiteOptions = {}): Promise<MilvusLite> {
+  const raw = optionObject(options, 'options');
+  rejectUnknownKeys(raw, '', ['python', 'dataDir', 'port', 'startTimeoutMs', 'stopTimeoutMs']);
+  const python = stringOption(
+    raw.python,
+    'python',
+    process.env.VECMESH_MILVUS_PYTHON ?? join(process.cwd(), '.venv-milvus', 'bin', 'python'),
+  );
+  const givenDir = raw.dataDir === undefined ? undefined : stringOption(raw.dataDir, 'dataDir', '');
+  const startTimeoutMs = optionInteger(raw.startTimeoutMs, 'startTimeoutMs', 60_000, 100);
+  const stopTimeoutMs = optionInteger(raw.stopTimeoutMs, 'stopTimeoutMs', 5_000, 0);
+  const port = optionInteger(raw.port, 'port', 0, 1, 65_535) || (await freePort());
+  const setupHint = 'run `scripts/milvus-lite/setup.sh` to install it into .venv-milvus/';
+  if (!existsSync(python)) {
+    throw new UnavailableError(`Milvus Lite cannot start: no Python at ${python}; ${setupHint}`);
+  }
+  const dataDir = givenDir ?? (await mkdtemp(join(tmpdir(), 'vecmesh-milvus-lite-')));
+  const removeDir = givenDir === undefined;
+  const args = ['server', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)];
+  const child = spawn(python, ['-c', BOOTSTRAP, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
+  live.add(child);
+  installExitHook();
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  // An EPIPE on the watcher's stdin after the child died is expected; never let it throw.
+  child.stdin.on('error', () => undefined);
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      live.delete(child);
+      resolve();
+    });
+    child.once('error', () => {
+      live.delete(child);
+      resolve();
+    });
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
+        child.kill('SIGTERM');
+        await exited;
+        clearTimeout(timer);
+      }
+      child.stdin.destroy();
+      if (removeDir) await rm(dataDir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+
+  try {
+    await waitForServer(child, port, startTimeoutMs, exited);
+  } catch (err) {
+    await stop();
+    const missing = /No module named|ModuleNotFoundError|ENOENT/.test(output);
+    const why = err instanceof Error ? err.message : String(err);
+    throw new UnavailableError(
+      `Milvus Lite did not start on 127.0.0.1:${port}: ${why}${missing ? `; milvus-lite is not installed for ${python}: ${setupHint}` : ''}${output.trim() === '' ? '' : `; output: ${output.trim()}`}`,
+      { cause: err },
+    );
+  }
+  return {
+    address: `127.0.0.1:${port}`,
+    port,
+    dataDir,
+    pid: child.pid ?? -1,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+function stringOption(value: unknown, name: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidOptionError(
+      `\`${name}\` must be a non-empty string, received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/** A port nothing listens on now (the kernel's choice for port 0, released at once). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/**
+ * Resolves once the server has printed its "listening" line and a TCP connection to its port
+ * succeeds; rejects when the child exits first or the time is up.
+ */
+function waitForServer(
+  child: ChildProcess,
+  port: number,
+  timeoutMs: number,
+  exited: Promise<void>,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer): void => {
+      seen = (seen + chunk.toString('utf8')).slice(-4000);
+      if (!seen.includes(`listening on 127.0.0.1:${port}`)) return;
+      child.stdout?.off('data', onData);
+      void canConnect(port).then((ok) => {
+        finish(ok ? undefined : new Error('it printed "listening" but refuses connections'));
+      });
+    };
+    const timer = setTimeout(() => {
+      finish(new Error(`no "listening" line within ${timeoutMs} ms`));
+    }, timeoutMs);
+    let done = false;
+    const finish = (err: Error | undefined): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    child.stdout?.on('data', onData);
+    void exited.then(() => {
+      finish(new Error(`the process exited (${String(child.exitCode ?? child.signalCode)})`));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // 'exit' handlers must be synchronous: a SIGKILL is all there is time for.
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}

@@ -83,3 +83,27 @@ export function optionChoice<T extends string>(
   }
   return value as T;
 }
+
+/**
+ * Validates an optional string option that must not be empty.
+ *
+ * @param value - What the caller passed.
+ * @param name - The option's path, e.g. `apiKey`.
+ * @returns `value`, or `undefined` when it is undefined.
+ * @throws {@link InvalidOptionError} when `value` is not a non-empty string.
+ *
+ * @example
+ * ```ts
+ * optionString(undefined, 'token'); // undefined
+ * optionString('', 'token');        // throws: `token` must be a non-empty string
+ * ```
+ */
+export function optionString(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidOptionError(
+      `\`${name}\` must be a non-empty string, received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}

@@ -7,14 +7,14 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidOptionError, UnavailableError, describeValue } from '../core/errors.js';
-import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
+import { UnavailableError } from '../core/errors.js';
+import { optionInteger, optionObject, optionString, rejectUnknownKeys } from '../core/options.js';
+import { freePort, stopChild, trackChild } from './child-process.js';
 
 /** Options of {@link startMilvusLite}. */
 export interface MilvusLiteOptions {
@@ -61,10 +61,6 @@ export interface MilvusLite extends AsyncDisposable {
    */
   stop(): Promise<void>;
 }
-
-/** Every Milvus Lite child of this process, killed when the process exits. */
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 // Runs the server so that it dies with its parent: on Linux through PR_SET_PDEATHSIG (even when
 // the parent is SIGKILLed), elsewhere when its stdin (a pipe from the parent) reaches EOF.
@@ -115,12 +111,11 @@ runpy.run_module('milvus_lite', run_name='__main__', alter_sys=True)
 export async function startMilvusLite(options: MilvusLiteOptions = {}): Promise<MilvusLite> {
   const raw = optionObject(options, 'options');
   rejectUnknownKeys(raw, '', ['python', 'dataDir', 'port', 'startTimeoutMs', 'stopTimeoutMs']);
-  const python = stringOption(
-    raw.python,
-    'python',
-    process.env.VECMESH_MILVUS_PYTHON ?? join(process.cwd(), '.venv-milvus', 'bin', 'python'),
-  );
-  const givenDir = raw.dataDir === undefined ? undefined : stringOption(raw.dataDir, 'dataDir', '');
+  const python =
+    optionString(raw.python, 'python') ??
+    process.env.VECMESH_MILVUS_PYTHON ??
+    join(process.cwd(), '.venv-milvus', 'bin', 'python');
+  const givenDir = optionString(raw.dataDir, 'dataDir');
   const startTimeoutMs = optionInteger(raw.startTimeoutMs, 'startTimeoutMs', 60_000, 100);
   const stopTimeoutMs = optionInteger(raw.stopTimeoutMs, 'stopTimeoutMs', 5_000, 0);
   const port = optionInteger(raw.port, 'port', 0, 1, 65_535) || (await freePort());
@@ -135,8 +130,7 @@ export async function startMilvusLite(options: MilvusLiteOptions = {}): Promise<
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });
-  live.add(child);
-  installExitHook();
+  trackChild(child);
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-4000);
@@ -147,11 +141,9 @@ export async function startMilvusLite(options: MilvusLiteOptions = {}): Promise<
   child.stdin.on('error', () => undefined);
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
-      live.delete(child);
       resolve();
     });
     child.once('error', () => {
-      live.delete(child);
       resolve();
     });
   });
@@ -159,12 +151,7 @@ export async function startMilvusLite(options: MilvusLiteOptions = {}): Promise<
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
-        child.kill('SIGTERM');
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopChild(child, stopTimeoutMs, exited);
       child.stdin.destroy();
       if (removeDir) await rm(dataDir, { recursive: true, force: true });
     })();
@@ -190,28 +177,6 @@ export async function startMilvusLite(options: MilvusLiteOptions = {}): Promise<
     stop,
     [Symbol.asyncDispose]: stop,
   };
-}
-
-function stringOption(value: unknown, name: string, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new InvalidOptionError(
-      `\`${name}\` must be a non-empty string, received ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
-/** A port nothing listens on now (the kernel's choice for port 0, released at once). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 /**
@@ -264,14 +229,5 @@ function canConnect(port: number): Promise<boolean> {
       socket.destroy();
       resolve(false);
     });
-  });
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // 'exit' handlers must be synchronous: a SIGKILL is all there is time for.
-  process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
   });
 }

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { stopChild, trackChild, waitForLine } from '../../src/testing/child-process.js';
 
 /** The repository root, where `src/cli/main.ts` lives. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,18 +28,6 @@ export interface NodeProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-/** Kills every node still running when the test process exits, whatever happened. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
-}
-
 /**
  * Spawns `node --import tsx src/cli/main.ts node --port 0 ...args` and waits for its
  * `listening` line.
@@ -53,34 +42,26 @@ export async function spawnNode(
   env: Record<string, string> = {},
   startTimeoutMs = 15_000,
 ): Promise<NodeProcess> {
-  installExitHook();
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', 'node', '--port', '0', '--host', '127.0.0.1', ...args],
     { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  live.add(child);
-  const exited = once(child, 'exit').then(([code]) => {
-    live.delete(child);
-    return code as number | null;
-  });
+  // Killed when the test process exits, whatever happened.
+  trackChild(child);
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const lines = createInterface({ input: child.stdout });
   const stdout: string[] = [];
   try {
-    const first = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`node did not start in ${startTimeoutMs} ms: ${stderr}`));
-      }, startTimeoutMs);
-      lines.once('line', (line) => {
-        clearTimeout(timer);
-        resolve(line);
-      });
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`node exited with ${String(code)} before listening: ${stderr}`));
-      });
+    const first = await waitForLine(lines, {
+      match: () => true,
+      timeoutMs: startTimeoutMs,
+      onTimeout: () => new Error(`node did not start in ${startTimeoutMs} ms: ${stderr}`),
+      failure: exited.then(
+        (code) => new Error(`node exited with ${String(code)} before listening: ${stderr}`),
+      ),
     });
     lines.on('line', (line) => stdout.push(line));
     const event = JSON.parse(first) as { event: string; url: string; port: number; pid: number };
@@ -93,13 +74,8 @@ export async function spawnNode(
       stderr: () => stderr,
       async stop(graceMs = 5000) {
         if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        try {
-          return await exited;
-        } finally {
-          clearTimeout(timer);
-        }
+        await stopChild(child, graceMs, exited);
+        return exited;
       },
     };
   } catch (err) {

@@ -7,10 +7,12 @@
  * fails with a message saying so (the integration tests never skip).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
+import { freePort, stopChild, trackChild, waitForLine } from '../../src/testing/child-process.js';
+
+/** A port nothing listens on now; shared with the other servers tests start. */
+export { freePort };
 
 /** The binary, overridable for machines that keep it elsewhere. */
 const BINARY = process.env.REDIS_SERVER_BIN ?? 'redis-server';
@@ -27,23 +29,6 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops it (SIGTERM, then SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
-}
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
-/** A port nothing listens on now (the kernel's choice for port 0, released at once). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** Spawns redis-server on `port` and waits for "Ready to accept connections". */
@@ -68,30 +53,14 @@ async function launch(port: number, dir: string, timeoutMs: number): Promise<Chi
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  trackChild(child);
   const output: string[] = [];
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(
-          `redis-server did not start on port ${port} in ${timeoutMs} ms:\n${output.join('\n')}`,
-        ),
-      );
-    }, timeoutMs);
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      output.push(line);
-      if (line.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (line) => output.push(line));
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const failure = new Promise<Error>((resolve) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
+      resolve(
         error.code === 'ENOENT'
           ? new Error(
               `\`${BINARY}\` was not found: the integration tests need a real Redis. Install it with \`apt-get install -y redis-server\` (or set REDIS_SERVER_BIN).`,
@@ -100,15 +69,24 @@ async function launch(port: number, dir: string, timeoutMs: number): Promise<Chi
       );
     });
     child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(
+      resolve(
         new Error(
           `redis-server exited with code ${code} before it was ready:\n${output.join('\n')}`,
         ),
       );
     });
   });
-  await ready;
+  await waitForLine(lines, {
+    match: (line) => line.includes('Ready to accept connections'),
+    timeoutMs,
+    onTimeout: () => {
+      child.kill('SIGKILL');
+      return new Error(
+        `redis-server did not start on port ${port} in ${timeoutMs} ms:\n${output.join('\n')}`,
+      );
+    },
+    failure,
+  });
   return child;
 }
 
@@ -143,12 +121,7 @@ export async function startRedisServer(options: { timeoutMs?: number } = {}): Pr
     async stop(graceMs = 5000) {
       const c = child;
       child = undefined;
-      if (c === undefined || c.exitCode !== null || c.signalCode !== null) return;
-      const exited = once(c, 'exit');
-      c.kill('SIGTERM');
-      const timer = setTimeout(() => c.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
+      if (c !== undefined) await stopChild(c, graceMs);
     },
   };
 }

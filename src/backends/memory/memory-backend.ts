@@ -9,7 +9,6 @@
 import { validateCollectionSpec } from '../../core/collection-spec.js';
 import {
   BackendError,
-  ClosedError,
   CollectionConflictError,
   CollectionNotFoundError,
   InvalidArgumentError,
@@ -30,6 +29,7 @@ import type {
 } from '../../core/types.js';
 import { toVector } from '../../core/vector.js';
 import { throwIfAborted } from '../abort.js';
+import { checkCount, checkList } from '../argument-checks.js';
 import type {
   BackendCapabilities,
   BackendSearchRequest,
@@ -39,6 +39,7 @@ import type {
   IdPage,
   VectorBackend,
 } from '../backend.js';
+import { BackendLifecycle } from '../lifecycle.js';
 import { MemoryCollection, makeRecord, type MemoryRecord } from './memory-collection.js';
 import { resolveCapabilities, resolveName, type MemoryBackendOptions } from './memory-options.js';
 import { decodeCursor, encodeCursor, validateCollectionName } from './request-checks.js';
@@ -73,7 +74,7 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
   /** The request limits, frozen. */
   readonly capabilities: BackendCapabilities;
 
-  private state: 'new' | 'open' | 'closed' = 'new';
+  private readonly life: BackendLifecycle;
   private readonly collections = new Map<string, MemoryCollection>();
 
   /**
@@ -83,6 +84,7 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
    */
   constructor(options: MemoryBackendOptions = {}) {
     this.endpoint = `memory://${resolveName(options.name)}`;
+    this.life = new BackendLifecycle(this.endpoint);
     this.capabilities = resolveCapabilities(options.capabilities);
   }
 
@@ -92,15 +94,14 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
    * @throws {@link ClosedError} after `close()`: a closed memory backend is final.
    */
   connect(options?: CallOptions): Promise<void> {
-    return this.run('connect', undefined, options, () => {
-      if (this.state === 'closed') throw this.closedError('connect');
-      this.state = 'open';
+    return this.run('connect', undefined, options, (meta) => {
+      this.life.open(options?.signal, meta);
     });
   }
 
   /** Frees every collection; every later call rejects with `ClosedError`. Idempotent. */
   close(): Promise<void> {
-    this.state = 'closed';
+    this.life.close();
     for (const c of this.collections.values()) c.clear();
     this.collections.clear();
     return Promise.resolve();
@@ -238,24 +239,20 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
         );
       }
       const { dimension, metric } = c.spec;
-      const vectors = this.list(
+      const vectors = checkList(
         request.vectors,
         'request.vectors',
         this.capabilities.maxQueriesPerRequest,
+        this.endpoint,
       );
       const queries = vectors.map((v, i) =>
         toVector(v, dimension, `request.vectors[${i}]`, metric),
       );
-      const topK = request.topK;
-      if (!Number.isSafeInteger(topK) || topK < 1 || topK > this.capabilities.maxTopK) {
-        throw new InvalidArgumentError(
-          `\`request.topK\` must be an integer from 1 to ${this.capabilities.maxTopK}, received ${describeValue(topK)}`,
-        );
-      }
+      const topK = checkCount(request.topK, 'request.topK', this.capabilities.maxTopK);
       const withPayload = request.includePayload;
       const withVector = request.includeVector;
       const ranked = c.search(queries, topK, request.filter, () => {
-        this.checkSignal(options, meta);
+        throwIfAborted(options?.signal, this.endpoint, meta);
       });
       return ranked.map((list) =>
         list.map(({ score, item }): Hit => {
@@ -281,16 +278,7 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
           `\`page\` must be an object, received ${describeValue(page)}`,
         );
       }
-      const limit = page.limit;
-      if (
-        !Number.isSafeInteger(limit) ||
-        limit < 1 ||
-        limit > this.capabilities.maxPointsPerRequest
-      ) {
-        throw new InvalidArgumentError(
-          `\`page.limit\` must be an integer from 1 to ${this.capabilities.maxPointsPerRequest}, received ${describeValue(limit)}`,
-        );
-      }
+      const limit = checkCount(page.limit, 'page.limit', this.capabilities.maxPointsPerRequest);
       const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
       const { keys, more } = c.scan(after, limit);
       const ids = keys.map((k) => parseIdKey(k) as PointId);
@@ -309,13 +297,10 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
     options: CallOptions | undefined,
     body: (meta: ErrorMeta) => T,
   ): Promise<T> {
-    const meta: ErrorMeta =
-      collection === undefined
-        ? { backend: this.endpoint, operation }
-        : { backend: this.endpoint, operation, collection };
+    const meta = this.life.meta(operation, collection);
     try {
-      this.checkSignal(options, meta);
-      if (this.state !== 'open' && operation !== 'connect') throw this.closedError(operation);
+      // `connect` makes its own checks: it is the one call allowed before the backend is open.
+      if (operation !== 'connect') this.life.check(options?.signal, meta);
       return Promise.resolve(body(meta));
     } catch (err) {
       if (err instanceof VecmeshError) return Promise.reject(err.withMeta(meta));
@@ -328,18 +313,6 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
     }
   }
 
-  private checkSignal(options: CallOptions | undefined, meta: ErrorMeta): void {
-    throwIfAborted(options?.signal, this.endpoint, meta);
-  }
-
-  private closedError(operation: string): ClosedError {
-    return new ClosedError(
-      this.state === 'new'
-        ? `${this.endpoint} is not connected; call \`connect()\` before \`${operation}\``
-        : `${this.endpoint} is closed; create a new backend instead of calling \`${operation}\``,
-    );
-  }
-
   private collection(name: string): MemoryCollection {
     const c = typeof name === 'string' ? this.collections.get(name) : undefined;
     if (c === undefined) {
@@ -350,24 +323,8 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
     return c;
   }
 
-  /** Checks that a request list is an array within the per-request limit. */
-  private list<T>(value: readonly T[], path: string, max: number): readonly T[] {
-    const raw: unknown = value;
-    if (!Array.isArray(raw)) {
-      throw new InvalidArgumentError(
-        `\`${path}\` must be an array, received ${describeValue(value)}`,
-      );
-    }
-    if (value.length > max) {
-      throw new InvalidArgumentError(
-        `\`${path}\` has ${value.length} items, ${this.endpoint} takes at most ${max} per request`,
-      );
-    }
-    return value;
-  }
-
   private batch<T>(value: readonly T[], path: string): readonly T[] {
-    return this.list(value, path, this.capabilities.maxPointsPerRequest);
+    return checkList(value, path, this.capabilities.maxPointsPerRequest, this.endpoint);
   }
 
   private keysOf(ids: readonly PointId[]): string[] {

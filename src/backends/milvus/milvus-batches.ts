@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { quoteString } from './milvus-filter.js';
+import { MILVUS_FIELDS } from './milvus-schema.js';
 
 /** Most bytes of rows (vectors, ids, JSON) in one upsert message. */
 export const MAX_UPSERT_BYTES = 16 * 1024 * 1024;
@@ -51,4 +53,23 @@ export function chunkBySize<T>(
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/**
+ * `vm_id in [...]` expressions covering the keys (each once), each within the expression
+ * limits.
+ *
+ * @param keys - Primary keys.
+ * @returns The expressions; none for no keys.
+ *
+ * @example
+ * ```ts
+ * idFilters(['n:1', 's:a', 'n:1']); // ['vm_id in ["n:1", "s:a"]']
+ * ```
+ */
+export function idFilters(keys: readonly string[]): string[] {
+  const unique = [...new Set(keys)].map(quoteString);
+  return chunkBySize(unique, (q) => q.length + 2, MAX_EXPRESSION_CHARS, MAX_IDS_PER_EXPRESSION).map(
+    (chunk) => `${MILVUS_FIELDS.id} in [${chunk.join(', ')}]`,
+  );
 }

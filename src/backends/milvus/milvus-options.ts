@@ -8,10 +8,11 @@ import {
   optionChoice,
   optionInteger,
   optionObject,
+  optionString,
   rejectUnknownKeys,
 } from '../../core/options.js';
-import { isPlainObject } from '../../core/payload.js';
 import type { BackendCapabilities } from '../backend.js';
+import { resolveCapabilityOption, type CapabilityBounds } from '../capabilities.js';
 
 /** How fresh a read must be, as Milvus names its consistency levels. */
 export type MilvusConsistencyLevel = 'Strong' | 'Session' | 'Bounded' | 'Eventually';
@@ -147,6 +148,14 @@ export const DEFAULT_MILVUS_CAPABILITIES: BackendCapabilities = Object.freeze({
   maxQueriesPerRequest: 1_000,
 });
 
+/** Milvus refuses more than these: a query's limit, a search's topK and nq, and a message. */
+const CAPABILITY_MAX: CapabilityBounds = {
+  maxPointsPerRequest: MILVUS_LIMITS.maxTopK - 1,
+  maxBytesPerRequest: MILVUS_LIMITS.maxMessageBytes / 2,
+  maxTopK: MILVUS_LIMITS.maxTopK,
+  maxQueriesPerRequest: MILVUS_LIMITS.maxTopK,
+};
+
 const KEYS: readonly string[] = [
   'address',
   'token',
@@ -194,18 +203,12 @@ export function resolveMilvusOptions(options: MilvusBackendOptions): ResolvedMil
     ),
     index: resolveIndex(input.index),
     defaultEf: optionInteger(input.defaultEf, 'defaultEf', 64, 1, 32_768),
-    capabilities: resolveCapabilities(input.capabilities),
+    capabilities: resolveCapabilityOption(
+      input.capabilities,
+      DEFAULT_MILVUS_CAPABILITIES,
+      CAPABILITY_MAX,
+    ),
   });
-}
-
-function optionString(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new InvalidOptionError(
-      `\`${name}\` must be a non-empty string, received ${describeValue(value)}`,
-    );
-  }
-  return value;
 }
 
 function resolveAddress(value: unknown): { address: string; ssl: boolean } {
@@ -254,32 +257,4 @@ function resolveIndex(value: unknown): Readonly<MilvusIndexOption> | undefined {
     M: optionInteger(index.M, 'index.M', 16, 2, 2048),
     efConstruction: optionInteger(index.efConstruction, 'index.efConstruction', 200, 1, 65_535),
   });
-}
-
-function resolveCapabilities(value: unknown): BackendCapabilities {
-  if (value === undefined) return DEFAULT_MILVUS_CAPABILITIES;
-  if (!isPlainObject(value)) {
-    throw new InvalidOptionError(
-      `\`capabilities\` must be a plain object, received ${describeValue(value)}`,
-    );
-  }
-  const out: Record<string, number> = { ...DEFAULT_MILVUS_CAPABILITIES };
-  // Milvus refuses more than these: a query's limit, a search's topK and nq, and a message.
-  const max: Record<string, number> = {
-    maxPointsPerRequest: MILVUS_LIMITS.maxTopK - 1,
-    maxBytesPerRequest: MILVUS_LIMITS.maxMessageBytes / 2,
-    maxTopK: MILVUS_LIMITS.maxTopK,
-    maxQueriesPerRequest: MILVUS_LIMITS.maxTopK,
-  };
-  for (const key of Object.keys(value)) {
-    const fallback = out[key];
-    const limit = max[key];
-    if (fallback === undefined || limit === undefined) {
-      throw new InvalidOptionError(
-        `unknown option \`capabilities.${key}\`; expected one of ${Object.keys(out).join(', ')}`,
-      );
-    }
-    out[key] = optionInteger(value[key], `capabilities.${key}`, fallback, 1, limit);
-  }
-  return Object.freeze(out as unknown as BackendCapabilities);
 }

@@ -2,11 +2,12 @@
  * The Qdrant adapter: the `VectorBackend` contract over Qdrant's REST API through
  * `@qdrant/js-client-rest` (`docs/qdrant.md` describes the mapping).
  *
+ * Collections and their specs are mapped in `qdrant-collections.ts`, points and hits in
+ * `qdrant-points.ts`, searches in `qdrant-search.ts`, scan pages in `qdrant-scan.ts`.
+ *
  * @module
  */
 import {
-  BackendError,
-  ClosedError,
   CollectionConflictError,
   CollectionNotFoundError,
   InvalidArgumentError,
@@ -16,20 +17,17 @@ import {
 } from '../../core/errors.js';
 import { validateCollectionSpec } from '../../core/collection-spec.js';
 import type { FilterNode } from '../../core/filter-ast.js';
-import { validateId } from '../../core/ids.js';
 import { isPlainObject } from '../../core/payload.js';
 import type {
   CollectionInfo,
   CollectionSpec,
   Hit,
-  IndexSpec,
   Metric,
   Point,
   PointId,
   StoredPoint,
 } from '../../core/types.js';
-import { toVector } from '../../core/vector.js';
-import { throwIfAborted } from '../abort.js';
+import { checkArray, checkName } from '../argument-checks.js';
 import type {
   BackendCapabilities,
   BackendSearchRequest,
@@ -39,35 +37,22 @@ import type {
   IdPage,
   VectorBackend,
 } from '../backend.js';
+import { timedProbe } from '../health.js';
+import { BackendLifecycle } from '../lifecycle.js';
+import {
+  collectionConfig,
+  collectionNamesOf,
+  specOf,
+  type QdrantCollectionAnswer,
+} from './qdrant-collections.js';
+import { unexpectedAnswer } from './qdrant-errors.js';
 import { compileFilter } from './qdrant-filter.js';
 import { QdrantHttp, type QdrantApi, type QdrantInit } from './qdrant-http.js';
-import { QDRANT_ID_KEY, qdrantPointId } from './qdrant-ids.js';
+import { QDRANT_ID_KEY, qdrantPointIds } from './qdrant-ids.js';
 import { resolveQdrantOptions, type QdrantBackendOptions } from './qdrant-options.js';
-import { idOf, toHit, toQdrantPoints, toStoredPoint, type QdrantRecord } from './qdrant-points.js';
-
-const DISTANCE: Readonly<Record<Metric, 'Cosine' | 'Euclid' | 'Dot'>> = {
-  cosine: 'Cosine',
-  l2: 'Euclid',
-  ip: 'Dot',
-};
-
-const METRIC_OF: Readonly<Record<string, Metric | undefined>> = {
-  Cosine: 'cosine',
-  Euclid: 'l2',
-  Dot: 'ip',
-};
-
-/** A cursor of `scanIds`: Qdrant's `next_page_offset`, a UUID or an unsigned integer. */
-const CURSOR_PATTERN =
-  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{1,20})$/;
-
-/** What the adapter reads of Qdrant's `CollectionInfo`. */
-interface CollectionAnswer {
-  config?: {
-    params?: { vectors?: unknown };
-    hnsw_config?: { m?: unknown; ef_construct?: unknown };
-  };
-}
+import { hitListsOf, idOf, recordsOf, toQdrantPoints, toStoredPoint } from './qdrant-points.js';
+import { nextCursorOf, scrollOf } from './qdrant-scan.js';
+import { searchBody } from './qdrant-search.js';
 
 /**
  * A `VectorBackend` for one Qdrant server (1.10 or later: searches use the query API).
@@ -101,7 +86,7 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
   /** The request limits, frozen. */
   readonly capabilities: BackendCapabilities;
 
-  private state: 'new' | 'open' | 'closed' = 'new';
+  private readonly life: BackendLifecycle;
   private readonly http: QdrantHttp;
   private readonly ef: number | undefined;
   // Scores need the metric (Euclid answers distances); learnt from create and describe.
@@ -114,6 +99,7 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
   constructor(options: QdrantBackendOptions) {
     const resolved = resolveQdrantOptions(options);
     this.endpoint = resolved.origin;
+    this.life = new BackendLifecycle(this.endpoint);
     this.capabilities = resolved.capabilities;
     this.ef = resolved.ef;
     this.http = new QdrantHttp(resolved);
@@ -126,16 +112,14 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
    * @throws `ClosedError` after `close()`.
    */
   async connect(options?: CallOptions): Promise<void> {
-    const meta = this.meta('connect');
-    throwIfAborted(options?.signal, this.endpoint, meta);
-    if (this.state === 'closed') throw this.closedError('connect');
-    this.state = 'open';
+    const meta = this.life.meta('connect');
+    this.life.open(options?.signal, meta);
     await this.http.probe(meta, options?.signal);
   }
 
   /** Closes the connection pool; every later call rejects with `ClosedError`. Idempotent. */
   async close(): Promise<void> {
-    this.state = 'closed';
+    this.life.close();
     this.metrics.clear();
     await this.http.close();
   }
@@ -151,17 +135,12 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
    * @throws `ClosedError` after `close()`; `AbortedError` when the signal aborts.
    */
   async health(options?: CallOptions): Promise<HealthStatus> {
-    const meta = this.meta('health');
-    this.check(options, meta);
-    const started = performance.now();
-    try {
+    const meta = this.life.meta('health');
+    this.life.check(options?.signal, meta);
+    return timedProbe(options?.signal, async () => {
       await this.http.probe(meta, options?.signal);
-      return { ok: true, latencyMs: performance.now() - started };
-    } catch (err) {
-      if (options?.signal?.aborted === true) throw err;
-      const detail = err instanceof Error ? err.message : String(err);
-      return { ok: false, latencyMs: performance.now() - started, detail };
-    }
+      return undefined;
+    });
   }
 
   /**
@@ -171,19 +150,12 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
    * search); `m` and `efConstruction` become `hnsw_config.m` and `ef_construct`.
    */
   async createCollection(name: string, spec: CollectionSpec, options?: CallOptions): Promise<void> {
-    const meta = this.meta('createCollection', name);
+    const meta = this.life.meta('createCollection', name);
     const valid = this.guard(meta, () => validateCollectionSpec(spec));
-    const hnsw = hnswConfig(valid.index);
+    const config = collectionConfig(valid);
     try {
       await this.send<boolean>(meta, options, (api, init) =>
-        api.createCollection(
-          {
-            collection_name: this.name(name, meta),
-            vectors: { size: valid.dimension, distance: DISTANCE[valid.metric] },
-            ...(hnsw === undefined ? {} : { hnsw_config: hnsw }),
-          },
-          init,
-        ),
+        api.createCollection({ collection_name: checkName(name, meta), ...config }, init),
       );
     } catch (err) {
       // Qdrant before 1.8 answered 400 "already exists" where later ones answer 409.
@@ -205,8 +177,8 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
 
   /** Drops a collection (`DELETE /collections/{name}`); `false` when there was none. */
   async dropCollection(name: string, options?: CallOptions): Promise<boolean> {
-    const meta = this.meta('dropCollection', name);
-    const collection = this.name(name, meta);
+    const meta = this.life.meta('dropCollection', name);
+    const collection = checkName(name, meta);
     this.metrics.delete(name);
     try {
       const dropped = await this.send<unknown>(meta, options, (api, init) =>
@@ -222,7 +194,7 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
 
   /** Describes a collection: its spec (`GET /collections/{name}`) and an exact count. */
   async describeCollection(name: string, options?: CallOptions): Promise<CollectionInfo> {
-    const meta = this.meta('describeCollection', name);
+    const meta = this.life.meta('describeCollection', name);
     const spec = await this.readSpec(name, meta, options);
     const count = await this.countPoints(name, undefined, meta, options);
     return { name, ...spec, count };
@@ -230,15 +202,11 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
 
   /** Lists collection names (`GET /collections`), sorted. */
   async listCollections(options?: CallOptions): Promise<string[]> {
-    const meta = this.meta('listCollections');
+    const meta = this.life.meta('listCollections');
     const answer = await this.send<{ collections?: unknown }>(meta, options, (api, init) =>
       api.getCollections({}, init),
     );
-    const list = Array.isArray(answer.collections) ? (answer.collections as unknown[]) : [];
-    return list
-      .map((c) => (isPlainObject(c) && typeof c.name === 'string' ? c.name : undefined))
-      .filter((n): n is string => n !== undefined)
-      .sort();
+    return collectionNamesOf(answer);
   }
 
   /**
@@ -247,10 +215,10 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
    * `capabilities.maxPointsPerRequest` goes in several requests (then it is not all or nothing).
    */
   async upsert(collection: string, points: readonly Point[], options?: CallOptions): Promise<void> {
-    const meta = this.meta('upsert', collection);
-    const name = this.name(collection, meta);
-    const list = this.guard(meta, () => toQdrantPoints(this.array(points, 'points', meta)));
-    this.check(options, meta);
+    const meta = this.life.meta('upsert', collection);
+    const name = checkName(collection, meta);
+    const list = this.guard(meta, () => toQdrantPoints(checkArray(points, 'points', meta)));
+    this.life.check(options?.signal, meta);
     for (const chunk of chunks(list, this.capabilities.maxPointsPerRequest)) {
       await this.send(meta, options, (api, init) =>
         api.upsertPoints({ collection_name: name, wait: true, points: chunk }, init),
@@ -260,10 +228,10 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
 
   /** Deletes points by id (`POST /collections/{name}/points/delete?wait=true`); missing ids are ignored. */
   async delete(collection: string, ids: readonly PointId[], options?: CallOptions): Promise<void> {
-    const meta = this.meta('delete', collection);
-    const name = this.name(collection, meta);
-    const uuids = this.uuids(ids, meta);
-    this.check(options, meta);
+    const meta = this.life.meta('delete', collection);
+    const name = checkName(collection, meta);
+    const uuids = qdrantPointIds(ids, meta);
+    this.life.check(options?.signal, meta);
     for (const chunk of chunks(uuids, this.capabilities.maxPointsPerRequest)) {
       await this.send(meta, options, (api, init) =>
         api.deletePoints({ collection_name: name, wait: true, points: chunk }, init),
@@ -281,11 +249,11 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
     request?: GetRequest,
     options?: CallOptions,
   ): Promise<StoredPoint[]> {
-    const meta = this.meta('get', collection);
-    const name = this.name(collection, meta);
-    const uuids = this.uuids(ids, meta);
+    const meta = this.life.meta('get', collection);
+    const name = checkName(collection, meta);
+    const uuids = qdrantPointIds(ids, meta);
     const withVector = request?.includeVector === true;
-    this.check(options, meta);
+    this.life.check(options?.signal, meta);
     const found = new Map<string, StoredPoint>();
     for (const chunk of chunks(uuids, this.capabilities.maxPointsPerRequest)) {
       const records = await this.send<unknown>(meta, options, (api, init) =>
@@ -294,7 +262,7 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
           init,
         ),
       );
-      for (const record of this.records(records, meta)) {
+      for (const record of recordsOf(records, meta)) {
         found.set(String(record.id), toStoredPoint(record, withVector, this.endpoint));
       }
     }
@@ -306,7 +274,7 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
 
   /** Counts points exactly (`POST /collections/{name}/points/count` with `exact: true`). */
   count(collection: string, filter?: FilterNode, options?: CallOptions): Promise<number> {
-    return this.countPoints(collection, filter, this.meta('count', collection), options);
+    return this.countPoints(collection, filter, this.life.meta('count', collection), options);
   }
 
   /**
@@ -320,16 +288,16 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
     request: BackendSearchRequest,
     options?: CallOptions,
   ): Promise<Hit[][]> {
-    const meta = this.meta('search', collection);
-    const name = this.name(collection, meta);
+    const meta = this.life.meta('search', collection);
+    const name = checkName(collection, meta);
     if (!isPlainObject(request)) {
       throw new InvalidArgumentError(
         `\`request\` must be an object, received ${describeValue(request)}`,
         { meta },
       );
     }
-    const body = this.guard(meta, () => this.searchBody(request));
-    this.check(options, meta);
+    const body = this.guard(meta, () => searchBody(request, this.capabilities.maxTopK, this.ef));
+    this.life.check(options?.signal, meta);
     if (body.vectors.length === 0) return [];
     const metric = await this.metricOf(name, meta, options);
     const includePayload = request.includePayload;
@@ -340,17 +308,7 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
       const answer = await this.send<unknown>(meta, options, (api, init) =>
         api.queryBatchPoints({ collection_name: name, searches }, init),
       );
-      if (!Array.isArray(answer) || answer.length !== chunk.length) {
-        throw this.badAnswer(meta, `expected ${chunk.length} result lists`);
-      }
-      for (const list of answer as unknown[]) {
-        const points = isPlainObject(list) ? list.points : undefined;
-        out.push(
-          this.records(points, meta).map((p) =>
-            toHit(p, metric, includePayload, includeVector, this.endpoint),
-          ),
-        );
-      }
+      out.push(...hitListsOf(answer, chunk.length, metric, includePayload, includeVector, meta));
     }
     return out;
   }
@@ -364,31 +322,9 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
     page: { cursor?: string; limit: number },
     options?: CallOptions,
   ): Promise<IdPage> {
-    const meta = this.meta('scanIds', collection);
-    const name = this.name(collection, meta);
-    if (!isPlainObject(page)) {
-      throw new InvalidArgumentError(
-        `\`page\` must be an object, received ${describeValue(page)}`,
-        {
-          meta,
-        },
-      );
-    }
-    const { cursor, limit } = page;
-    if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) {
-      throw new InvalidArgumentError(
-        `\`page.limit\` must be a positive integer, received ${describeValue(limit)}`,
-        { meta },
-      );
-    }
-    if (cursor !== undefined && (typeof cursor !== 'string' || !CURSOR_PATTERN.test(cursor))) {
-      throw new InvalidArgumentError(
-        `\`page.cursor\` must be a cursor an earlier \`scanIds\` returned, received ${describeValue(cursor)}`,
-        { meta },
-      );
-    }
-    const offset =
-      cursor === undefined ? undefined : /^\d+$/.test(cursor) ? Number(cursor) : cursor;
+    const meta = this.life.meta('scanIds', collection);
+    const name = checkName(collection, meta);
+    const { limit, offset } = scrollOf(page, meta);
     const answer = await this.send<{ points?: unknown; next_page_offset?: unknown }>(
       meta,
       options,
@@ -404,11 +340,9 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
           init,
         ),
     );
-    const ids = this.records(answer.points, meta).map(idOf);
-    const next = answer.next_page_offset;
-    return typeof next === 'string' || typeof next === 'number'
-      ? { ids, nextCursor: String(next) }
-      : { ids };
+    const ids = recordsOf(answer.points, meta).map(idOf);
+    const nextCursor = nextCursorOf(answer.next_page_offset);
+    return nextCursor === undefined ? { ids } : { ids, nextCursor };
   }
 
   private async countPoints(
@@ -417,7 +351,7 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
     meta: ErrorMeta,
     options: CallOptions | undefined,
   ): Promise<number> {
-    const name = this.name(collection, meta);
+    const name = checkName(collection, meta);
     const compiled =
       filter === undefined ? undefined : this.guard(meta, () => compileFilter(filter));
     const answer = await this.send<{ count?: unknown }>(meta, options, (api, init) =>
@@ -430,7 +364,7 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
         init,
       ),
     );
-    if (typeof answer.count !== 'number') throw this.badAnswer(meta, 'no `count`');
+    if (typeof answer.count !== 'number') throw unexpectedAnswer(meta, 'no `count`');
     return answer.count;
   }
 
@@ -440,24 +374,12 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
     meta: ErrorMeta,
     options: CallOptions | undefined,
   ): Promise<CollectionSpec> {
-    const name = this.name(collection, meta);
-    const info = await this.send<CollectionAnswer>(meta, options, (api, init) =>
+    const name = checkName(collection, meta);
+    const info = await this.send<QdrantCollectionAnswer>(meta, options, (api, init) =>
       api.getCollection({ collection_name: name }, init),
     );
-    const vectors = info.config?.params?.vectors;
-    const size = isPlainObject(vectors) ? vectors.size : undefined;
-    const distance = isPlainObject(vectors) ? vectors.distance : undefined;
-    const metric = typeof distance === 'string' ? METRIC_OF[distance] : undefined;
-    if (typeof size !== 'number' || metric === undefined) {
-      throw new BackendError(
-        `${this.endpoint}: collection \`${collection}\` is not one vecmesh can use: it needs one unnamed vector with distance Cosine, Euclid or Dot, found ${JSON.stringify(vectors ?? null)}`,
-        { meta, retryable: false },
-      );
-    }
-    this.metrics.set(collection, metric);
-    const spec: CollectionSpec = { dimension: size, metric };
-    const index = indexOf(info.config?.hnsw_config);
-    if (index !== undefined) spec.index = index;
+    const spec = specOf(info, collection, this.endpoint, meta);
+    this.metrics.set(collection, spec.metric);
     return spec;
   }
 
@@ -469,48 +391,6 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
     return this.metrics.get(collection) ?? (await this.readSpec(collection, meta, options)).metric;
   }
 
-  private searchBody(request: BackendSearchRequest): {
-    vectors: number[][];
-    fields: Record<string, unknown>;
-  } {
-    const { topK } = request;
-    if (
-      typeof topK !== 'number' ||
-      !Number.isSafeInteger(topK) ||
-      topK < 1 ||
-      topK > this.capabilities.maxTopK
-    ) {
-      throw new InvalidArgumentError(
-        `\`request.topK\` must be an integer in [1, ${this.capabilities.maxTopK}], received ${describeValue(topK)}`,
-      );
-    }
-    const raw: unknown = request.vectors;
-    if (!Array.isArray(raw)) {
-      throw new InvalidArgumentError(
-        `\`request.vectors\` must be an array, received ${describeValue(raw)}`,
-      );
-    }
-    const first: unknown = raw[0];
-    const dimension =
-      ArrayBuffer.isView(first) || Array.isArray(first) ? (first as ArrayLike<number>).length : 0;
-    const vectors = (raw as unknown[]).map((v, i) =>
-      Array.from(toVector(v, dimension, `request.vectors[${i}]`)),
-    );
-    const fields: Record<string, unknown> = {
-      limit: topK,
-      // The reserved key alone when payloads are not wanted: hits need their original ids.
-      with_payload: request.includePayload ? true : [QDRANT_ID_KEY],
-      with_vector: request.includeVector,
-    };
-    if (request.filter !== undefined) fields.filter = compileFilter(request.filter);
-    const ef = request.params?.ef ?? this.ef;
-    const params: Record<string, unknown> = {};
-    if (ef !== undefined) params.hnsw_ef = ef;
-    if (request.params?.exact !== undefined) params.exact = request.params.exact;
-    if (Object.keys(params).length > 0) fields.params = params;
-    return { vectors, fields };
-  }
-
   /**
    * Checks the lifecycle and the signal, then sends one request; a missing collection forgets
    * its cached metric.
@@ -520,7 +400,7 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
     options: CallOptions | undefined,
     request: (api: QdrantApi, init: QdrantInit) => Promise<{ data: unknown }>,
   ): Promise<T> {
-    this.check(options, meta);
+    this.life.check(options?.signal, meta);
     try {
       return await this.http.call<T>(meta, options?.signal, request);
     } catch (err) {
@@ -529,25 +409,6 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
       }
       throw err;
     }
-  }
-
-  private records(value: unknown, meta: ErrorMeta): QdrantRecord[] {
-    if (!Array.isArray(value)) throw this.badAnswer(meta, 'expected a list of points');
-    return (value as unknown[]).map((r) => {
-      if (!isPlainObject(r) || (typeof r.id !== 'string' && typeof r.id !== 'number')) {
-        throw this.badAnswer(meta, 'a point has no id');
-      }
-      return r as unknown as QdrantRecord;
-    });
-  }
-
-  private uuids(ids: readonly PointId[], meta: ErrorMeta): string[] {
-    const list = this.array(ids, 'ids', meta);
-    const out = new Set<string>();
-    list.forEach((id, i) => {
-      out.add(qdrantPointId(this.guard(meta, () => validateId(id, `ids[${i}]`))));
-    });
-    return [...out];
   }
 
   /** Runs a validation and adds the call's meta to what it throws. */
@@ -559,73 +420,6 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
       throw err;
     }
   }
-
-  private badAnswer(meta: ErrorMeta, why: string): BackendError {
-    return new BackendError(
-      `${this.endpoint} \`${meta.operation ?? 'call'}\`: unexpected answer (${why})`,
-      { meta, retryable: false },
-    );
-  }
-
-  private check(options: CallOptions | undefined, meta: ErrorMeta): void {
-    throwIfAborted(options?.signal, this.endpoint, meta);
-    if (this.state !== 'open') throw this.closedError(meta.operation ?? 'call');
-  }
-
-  private meta(operation: string, collection?: string): ErrorMeta {
-    return collection === undefined
-      ? { backend: this.endpoint, operation }
-      : { backend: this.endpoint, operation, collection };
-  }
-
-  private name(name: string, meta: ErrorMeta): string {
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new InvalidArgumentError(
-        `\`name\` must be a non-empty string, received ${describeValue(name)}`,
-        { meta },
-      );
-    }
-    return name;
-  }
-
-  private array<T>(value: readonly T[], path: string, meta: ErrorMeta): readonly T[] {
-    const raw: unknown = value;
-    if (!Array.isArray(raw)) {
-      throw new InvalidArgumentError(
-        `\`${path}\` must be an array, received ${describeValue(value)}`,
-        { meta },
-      );
-    }
-    return value;
-  }
-
-  private closedError(operation: string): ClosedError {
-    return new ClosedError(
-      this.state === 'new'
-        ? `${this.endpoint} is not connected; call \`connect()\` before \`${operation}\``
-        : `${this.endpoint} is closed; create a new backend instead of calling \`${operation}\``,
-      { meta: { backend: this.endpoint, operation } },
-    );
-  }
-}
-
-/** `hnsw_config` for an index spec: `m: 0` (no graph) for `flat`. */
-function hnswConfig(index: IndexSpec | undefined): Record<string, number> | undefined {
-  if (index === undefined) return undefined;
-  if (index.type === 'flat') return { m: 0 };
-  const out: Record<string, number> = {};
-  if (index.m !== undefined) out.m = index.m;
-  if (index.efConstruction !== undefined) out.ef_construct = index.efConstruction;
-  return Object.keys(out).length === 0 ? undefined : out;
-}
-
-/** The index spec of a collection's `hnsw_config`. */
-function indexOf(hnsw: { m?: unknown; ef_construct?: unknown } | undefined): IndexSpec | undefined {
-  if (hnsw === undefined || typeof hnsw.m !== 'number') return undefined;
-  if (hnsw.m === 0) return { type: 'flat' };
-  const index: IndexSpec = { type: 'hnsw', m: hnsw.m };
-  if (typeof hnsw.ef_construct === 'number') index.efConstruction = hnsw.ef_construct;
-  return index;
 }
 
 function chunks<T>(list: readonly T[], size: number): T[][] {

@@ -148,3 +148,24 @@ export function qdrantMessage(body: unknown): string | undefined {
 function where(meta: ErrorMeta): string {
   return `${meta.backend ?? 'qdrant'} \`${meta.operation ?? 'call'}\``;
 }
+
+/**
+ * The error for an answer of a shape the adapter does not expect (another server behind the
+ * URL, or a Qdrant version that answers differently).
+ *
+ * @param meta - Backend, operation and collection of the call.
+ * @param why - What was wrong with it.
+ * @returns A `BackendError` that is not retryable.
+ *
+ * @example
+ * ```ts
+ * unexpectedAnswer(meta, 'no `count`');
+ * // BackendError: http://127.0.0.1:6333 `count`: unexpected answer (no `count`)
+ * ```
+ */
+export function unexpectedAnswer(meta: ErrorMeta, why: string): BackendError {
+  return new BackendError(`${where(meta)}: unexpected answer (${why})`, {
+    meta,
+    retryable: false,
+  });
+}

@@ -8,8 +8,10 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { idKey } from '../../core/ids.js';
+import { VecmeshError, type ErrorMeta } from '../../core/errors.js';
+import { idKey, validateId } from '../../core/ids.js';
 import type { PointId } from '../../core/types.js';
+import { checkArray } from '../argument-checks.js';
 
 /**
  * The namespace of the name-based UUIDs, fixed for good: changing it would orphan every point
@@ -82,4 +84,33 @@ export function originalId(value: unknown): PointId | undefined {
   if (typeof value === 'string' && value.length > 0) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
   return undefined;
+}
+
+/**
+ * Checks a list of ids and answers their Qdrant point ids, each once, in the order first asked.
+ *
+ * @param ids - The caller's ids.
+ * @param meta - The call's meta, added to what is thrown.
+ * @returns The distinct UUIDs.
+ * @throws `InvalidArgumentError` when `ids` is not an array or holds a bad id.
+ *
+ * @example
+ * ```ts
+ * qdrantPointIds([1, 1, 'a'], meta); // [uuid of 1, uuid of 'a']
+ * ```
+ */
+export function qdrantPointIds(ids: readonly PointId[], meta: ErrorMeta): string[] {
+  const list = checkArray(ids, 'ids', meta);
+  const out = new Set<string>();
+  list.forEach((id, i) => {
+    let valid: PointId;
+    try {
+      valid = validateId(id, `ids[${i}]`);
+    } catch (err) {
+      if (err instanceof VecmeshError) throw err.withMeta(meta);
+      throw err;
+    }
+    out.add(qdrantPointId(valid));
+  });
+  return [...out];
 }

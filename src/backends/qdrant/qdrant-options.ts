@@ -3,10 +3,15 @@
  *
  * @module
  */
-import { InvalidOptionError, describeValue } from '../../core/errors.js';
-import { optionInteger, optionObject, rejectUnknownKeys } from '../../core/options.js';
-import { isPlainObject } from '../../core/payload.js';
+import {
+  optionInteger,
+  optionObject,
+  optionString,
+  rejectUnknownKeys,
+} from '../../core/options.js';
 import type { BackendCapabilities } from '../backend.js';
+import { resolveCapabilityOption, type CapabilityBounds } from '../capabilities.js';
+import { parseServerUrl } from '../server-url.js';
 
 /** Options of `qdrantBackend()`. */
 export interface QdrantBackendOptions {
@@ -76,7 +81,7 @@ export const DEFAULT_QDRANT_CAPABILITIES: BackendCapabilities = Object.freeze({
 });
 
 /** Upper bounds of the capabilities a caller may announce. */
-const CAPABILITY_MAX: Readonly<Record<keyof BackendCapabilities, number>> = {
+const CAPABILITY_MAX: CapabilityBounds = {
   maxPointsPerRequest: 100_000,
   maxBytesPerRequest: 1024 * 1024 * 1024,
   maxTopK: 1_000_000,
@@ -93,7 +98,7 @@ const KEYS: readonly string[] = ['url', 'apiKey', 'connections', 'timeoutMs', 'e
  *
  * @param options - What the caller passed.
  * @returns Frozen resolved options.
- * @throws {@link InvalidOptionError} naming the first bad option: an unknown key; a `url` that
+ * @throws `InvalidOptionError` naming the first bad option: an unknown key; a `url` that
  *   is not an `http:` or `https:` URL without path, query or credentials; an empty `apiKey`;
  *   `connections` outside 1..1024; `timeoutMs` outside 1..3,600,000; `ef` outside 1..65,536; a
  *   capability that is not a positive integer within its bound.
@@ -106,62 +111,24 @@ const KEYS: readonly string[] = ['url', 'apiKey', 'connections', 'timeoutMs', 'e
 export function resolveQdrantOptions(options: QdrantBackendOptions): ResolvedQdrantBackendOptions {
   const input = optionObject(options, 'options');
   rejectUnknownKeys(input, '', KEYS);
-  const apiKey = input.apiKey;
-  if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.length === 0)) {
-    throw new InvalidOptionError(
-      `\`apiKey\` must be a non-empty string, received ${describeValue(apiKey)}`,
-    );
-  }
+  const apiKey = optionString(input.apiKey, 'apiKey');
   return Object.freeze({
     origin: resolveOrigin(input.url),
     apiKey,
     connections: optionInteger(input.connections, 'connections', 16, 1, 1024),
     timeoutMs: optionInteger(input.timeoutMs, 'timeoutMs', 30_000, 1, 3_600_000),
     ef: input.ef === undefined ? undefined : optionInteger(input.ef, 'ef', 0, 1, 65_536),
-    capabilities: resolveCapabilities(input.capabilities),
+    capabilities: resolveCapabilityOption(
+      input.capabilities,
+      DEFAULT_QDRANT_CAPABILITIES,
+      CAPABILITY_MAX,
+    ),
   });
 }
 
 function resolveOrigin(url: unknown): string {
-  const bad = (why: string): InvalidOptionError =>
-    new InvalidOptionError(`\`url\` ${why}, received ${describeValue(url)}`);
-  if (typeof url !== 'string') throw bad('must be a string such as http://127.0.0.1:6333');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw bad('must be a URL such as http://127.0.0.1:6333');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw bad('must use http: or https:');
-  }
-  if (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '') {
-    throw bad('must name only the server (scheme, host and port), without a path or query');
-  }
-  if (parsed.username !== '' || parsed.password !== '') {
-    throw bad('must not hold credentials; pass `apiKey` instead');
-  }
+  const parsed = parseServerUrl(url, 'http://127.0.0.1:6333', 'server');
   // The client puts 6333 where the URL has no port; say so in the endpoint too.
   const port = parsed.port === '' ? String(QDRANT_DEFAULT_PORT) : parsed.port;
   return `${parsed.protocol}//${parsed.hostname}:${port}`;
-}
-
-function resolveCapabilities(value: unknown): BackendCapabilities {
-  if (value === undefined) return DEFAULT_QDRANT_CAPABILITIES;
-  if (!isPlainObject(value)) {
-    throw new InvalidOptionError(
-      `\`capabilities\` must be a plain object, received ${describeValue(value)}`,
-    );
-  }
-  const out: Record<string, number> = { ...DEFAULT_QDRANT_CAPABILITIES };
-  for (const key of Object.keys(value)) {
-    const max = (CAPABILITY_MAX as Record<string, number | undefined>)[key];
-    if (max === undefined) {
-      throw new InvalidOptionError(
-        `unknown option \`capabilities.${key}\`; expected one of ${Object.keys(out).join(', ')}`,
-      );
-    }
-    out[key] = optionInteger(value[key], `capabilities.${key}`, out[key] as number, 1, max);
-  }
-  return Object.freeze(out as unknown as BackendCapabilities);
 }

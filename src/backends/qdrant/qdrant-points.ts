@@ -10,11 +10,13 @@ import {
   InvalidArgumentError,
   InvalidVectorError,
   describeValue,
+  type ErrorMeta,
 } from '../../core/errors.js';
 import { validateId } from '../../core/ids.js';
 import { isPlainObject, validatePayload } from '../../core/payload.js';
 import type { Hit, Metric, Point, PointId, StoredPoint } from '../../core/types.js';
 import { toVector } from '../../core/vector.js';
+import { unexpectedAnswer } from './qdrant-errors.js';
 import { QDRANT_ID_KEY, originalId, qdrantPointId } from './qdrant-ids.js';
 import { fromStoredPayload, toStoredPayload } from './qdrant-payload.js';
 
@@ -177,4 +179,65 @@ function vectorOf(record: QdrantRecord, origin: string): number[] {
     `${origin}: point ${String(record.id)} has no single unnamed vector (collections with named vectors are not supported)`,
     { retryable: false },
   );
+}
+
+/**
+ * Checks a list of points Qdrant answered: an array of objects, each with an id.
+ *
+ * @param value - The answer's list.
+ * @param meta - The call's meta.
+ * @returns The records.
+ * @throws `BackendError` (not retryable) when it is not such a list.
+ *
+ * @example
+ * ```ts
+ * recordsOf([{ id: 7, payload: { __vecmesh_id: 'a' } }], meta); // [{ id: 7, payload: ... }]
+ * ```
+ */
+export function recordsOf(value: unknown, meta: ErrorMeta): QdrantRecord[] {
+  if (!Array.isArray(value)) throw unexpectedAnswer(meta, 'expected a list of points');
+  return (value as unknown[]).map((r) => {
+    if (!isPlainObject(r) || (typeof r.id !== 'string' && typeof r.id !== 'number')) {
+      throw unexpectedAnswer(meta, 'a point has no id');
+    }
+    return r as unknown as QdrantRecord;
+  });
+}
+
+/**
+ * The hits of a batch of searches: Qdrant's `query/batch` answer, one `{ points }` per search.
+ *
+ * @param answer - The answer's `result`.
+ * @param searches - How many searches the batch held.
+ * @param metric - The collection's metric.
+ * @param includePayload - Whether payloads were asked for.
+ * @param includeVector - Whether vectors were asked for.
+ * @param meta - The call's meta; its `backend` is the server, for errors.
+ * @returns One list of hits per search, in order.
+ * @throws `BackendError` (not retryable) for an answer of another shape or length.
+ *
+ * @example
+ * ```ts
+ * hitListsOf([{ points: [{ id: 'u', score: 0.9, payload: { __vecmesh_id: 'a' } }] }], 1, 'cosine', false, false, meta);
+ * // [[{ id: 'a', score: 0.9 }]]
+ * ```
+ */
+export function hitListsOf(
+  answer: unknown,
+  searches: number,
+  metric: Metric,
+  includePayload: boolean,
+  includeVector: boolean,
+  meta: ErrorMeta,
+): Hit[][] {
+  if (!Array.isArray(answer) || answer.length !== searches) {
+    throw unexpectedAnswer(meta, `expected ${searches} result lists`);
+  }
+  const origin = meta.backend ?? 'qdrant';
+  return (answer as unknown[]).map((list) => {
+    const points = isPlainObject(list) ? list.points : undefined;
+    return recordsOf(points, meta).map((p) =>
+      toHit(p, metric, includePayload, includeVector, origin),
+    );
+  });
 }

@@ -7,7 +7,6 @@
  */
 import {
   BackendError,
-  ClosedError,
   InvalidArgumentError,
   VecmeshError,
   describeValue,
@@ -22,7 +21,7 @@ import type {
   PointId,
   StoredPoint,
 } from '../../core/types.js';
-import { throwIfAborted } from '../abort.js';
+import { checkArray, checkName } from '../argument-checks.js';
 import type {
   BackendCapabilities,
   BackendSearchRequest,
@@ -32,6 +31,8 @@ import type {
   IdPage,
   VectorBackend,
 } from '../backend.js';
+import { timedProbe } from '../health.js';
+import { BackendLifecycle } from '../lifecycle.js';
 import { encodeBinaryBody, encodeBinaryUpsert } from './binary-wire.js';
 import { filterToWire } from './filter-wire.js';
 import { NodeClient, type NodeCall } from './node-client.js';
@@ -80,7 +81,7 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
   /** The request limits, frozen. */
   readonly capabilities: BackendCapabilities;
 
-  private state: 'new' | 'open' | 'closed' = 'new';
+  private readonly life: BackendLifecycle;
   private readonly client: NodeClient;
   private readonly binaryVectors: boolean;
 
@@ -91,6 +92,7 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
   constructor(options: ReferenceBackendOptions) {
     const resolved = resolveReferenceOptions(options);
     this.endpoint = resolved.origin;
+    this.life = new BackendLifecycle(this.endpoint);
     this.capabilities = resolved.capabilities;
     this.client = new NodeClient(resolved);
     this.binaryVectors = resolved.binaryVectors;
@@ -103,16 +105,14 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
    * @throws `ClosedError` after `close()`.
    */
   async connect(options?: CallOptions): Promise<void> {
-    const meta = this.meta('connect');
-    throwIfAborted(options?.signal, this.endpoint, meta);
-    if (this.state === 'closed') throw this.closedError('connect');
-    this.state = 'open';
+    const meta = this.life.meta('connect');
+    this.life.open(options?.signal, meta);
     await this.send<ProbeAnswer>('GET', '/readyz', undefined, options, meta);
   }
 
   /** Closes the connection pool; every later call rejects with `ClosedError`. Idempotent. */
   async close(): Promise<void> {
-    this.state = 'closed';
+    this.life.close();
     await this.client.close();
   }
 
@@ -127,17 +127,12 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
    * @throws `ClosedError` after `close()`; `AbortedError` when the signal aborts.
    */
   async health(options?: CallOptions): Promise<HealthStatus> {
-    const meta = this.meta('health');
-    this.check(options, meta);
-    const started = performance.now();
-    try {
+    const meta = this.life.meta('health');
+    this.life.check(options?.signal, meta);
+    return timedProbe(options?.signal, async () => {
       await this.send<ProbeAnswer>('GET', '/readyz', undefined, options, meta);
-      return { ok: true, latencyMs: performance.now() - started };
-    } catch (err) {
-      if (options?.signal?.aborted === true) throw err;
-      const detail = err instanceof Error ? err.message : String(err);
-      return { ok: false, latencyMs: performance.now() - started, detail };
-    }
+      return undefined;
+    });
   }
 
   /** Creates a collection; idempotent for the same dimension and metric. */
@@ -147,13 +142,13 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
       this.path(name),
       spec,
       options,
-      this.meta('createCollection', name),
+      this.life.meta('createCollection', name),
     );
   }
 
   /** Drops a collection; `false` when there was none. */
   async dropCollection(name: string, options?: CallOptions): Promise<boolean> {
-    const meta = this.meta('dropCollection', name);
+    const meta = this.life.meta('dropCollection', name);
     const answer = await this.send<DropCollectionAnswer>(
       'DELETE',
       this.path(name),
@@ -166,13 +161,13 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
 
   /** Describes a collection. */
   describeCollection(name: string, options?: CallOptions): Promise<CollectionInfo> {
-    const meta = this.meta('describeCollection', name);
+    const meta = this.life.meta('describeCollection', name);
     return this.send<CollectionInfo>('GET', this.path(name), undefined, options, meta);
   }
 
   /** Lists collection names, sorted. */
   async listCollections(options?: CallOptions): Promise<string[]> {
-    const meta = this.meta('listCollections');
+    const meta = this.life.meta('listCollections');
     const answer = await this.send<ListCollectionsAnswer>(
       'GET',
       '/collections',
@@ -185,8 +180,8 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
 
   /** Inserts or replaces points; the node validates the whole batch before writing any. */
   async upsert(collection: string, points: readonly Point[], options?: CallOptions): Promise<void> {
-    const meta = this.meta('upsert', collection);
-    const list = this.array(points, 'points', meta);
+    const meta = this.life.meta('upsert', collection);
+    const list = checkArray(points, 'points', meta);
     const path = this.path(collection, '/points/upsert');
     const binary = this.binaryVectors ? encodeBinaryUpsert(list) : undefined;
     // The JSON body is built only when it is sent.
@@ -196,8 +191,8 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
 
   /** Deletes points by id; missing ids are ignored. */
   async delete(collection: string, ids: readonly PointId[], options?: CallOptions): Promise<void> {
-    const meta = this.meta('delete', collection);
-    const body = { ids: this.array(ids, 'ids', meta) };
+    const meta = this.life.meta('delete', collection);
+    const body = { ids: checkArray(ids, 'ids', meta) };
     await this.send('POST', this.path(collection, '/points/delete'), body, options, meta);
   }
 
@@ -208,9 +203,9 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
     request?: GetRequest,
     options?: CallOptions,
   ): Promise<StoredPoint[]> {
-    const meta = this.meta('get', collection);
+    const meta = this.life.meta('get', collection);
     const body = {
-      ids: this.array(ids, 'ids', meta),
+      ids: checkArray(ids, 'ids', meta),
       includeVector: request?.includeVector === true,
     };
     const path = this.path(collection, '/points/get');
@@ -219,7 +214,7 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
 
   /** Counts points, optionally only those matching a filter. */
   async count(collection: string, filter?: FilterNode, options?: CallOptions): Promise<number> {
-    const meta = this.meta('count', collection);
+    const meta = this.life.meta('count', collection);
     const body = filter === undefined ? {} : { filter: filterToWire(filter) };
     const path = this.path(collection, '/points/count');
     return (await this.send<CountAnswer>('POST', path, body, options, meta)).count;
@@ -231,14 +226,14 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
     request: BackendSearchRequest,
     options?: CallOptions,
   ): Promise<Hit[][]> {
-    const meta = this.meta('search', collection);
+    const meta = this.life.meta('search', collection);
     if (typeof request !== 'object' || (request as unknown) === null) {
       throw new InvalidArgumentError(
         `\`request\` must be an object, received ${describeValue(request)}`,
         { meta },
       );
     }
-    const vectors = this.array(request.vectors, 'request.vectors', meta);
+    const vectors = checkArray(request.vectors, 'request.vectors', meta);
     const fields: Omit<SearchBody, 'vectors'> = {
       topK: request.topK,
       includePayload: request.includePayload,
@@ -260,7 +255,7 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
     page: { cursor?: string; limit: number },
     options?: CallOptions,
   ): Promise<IdPage> {
-    const meta = this.meta('scanIds', collection);
+    const meta = this.life.meta('scanIds', collection);
     if (typeof page !== 'object' || (page as unknown) === null) {
       throw new InvalidArgumentError(
         `\`page\` must be an object, received ${describeValue(page)}`,
@@ -290,7 +285,7 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
     meta: ErrorMeta,
     binary?: Uint8Array,
   ): Promise<T> {
-    this.check(options, meta);
+    this.life.check(options?.signal, meta);
     try {
       const signal = options?.signal;
       return await this.client.call<T>({ method, path, body, binary, signal, meta });
@@ -303,45 +298,9 @@ export class ReferenceBackend implements VectorBackend, AsyncDisposable {
     }
   }
 
-  private check(options: CallOptions | undefined, meta: ErrorMeta): void {
-    throwIfAborted(options?.signal, this.endpoint, meta);
-    if (this.state !== 'open') throw this.closedError(meta.operation ?? 'call');
-  }
-
-  private meta(operation: string, collection?: string): ErrorMeta {
-    return collection === undefined
-      ? { backend: this.endpoint, operation }
-      : { backend: this.endpoint, operation, collection };
-  }
-
   private path(name: string, suffix = ''): string {
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new InvalidArgumentError(
-        `\`name\` must be a non-empty string, received ${describeValue(name)}`,
-        { meta: { backend: this.endpoint } },
-      );
-    }
+    checkName(name, { backend: this.endpoint });
     return `/collections/${encodeURIComponent(name)}${suffix}`;
-  }
-
-  private array<T>(value: readonly T[], path: string, meta: ErrorMeta): readonly T[] {
-    const raw: unknown = value;
-    if (!Array.isArray(raw)) {
-      throw new InvalidArgumentError(
-        `\`${path}\` must be an array, received ${describeValue(value)}`,
-        { meta },
-      );
-    }
-    return value;
-  }
-
-  private closedError(operation: string): ClosedError {
-    return new ClosedError(
-      this.state === 'new'
-        ? `${this.endpoint} is not connected; call \`connect()\` before \`${operation}\``
-        : `${this.endpoint} is closed; create a new backend instead of calling \`${operation}\``,
-      { meta: { backend: this.endpoint, operation } },
-    );
   }
 }
 

@@ -4,9 +4,15 @@
  * @module
  */
 import { InvalidOptionError, describeValue } from '../../core/errors.js';
-import { optionInteger, optionObject, rejectUnknownKeys } from '../../core/options.js';
-import { isPlainObject } from '../../core/payload.js';
+import {
+  optionInteger,
+  optionObject,
+  optionString,
+  rejectUnknownKeys,
+} from '../../core/options.js';
 import type { BackendCapabilities } from '../backend.js';
+import { resolveCapabilityOption, type CapabilityBounds } from '../capabilities.js';
+import { parseServerUrl } from '../server-url.js';
 import { NODE_LIMITS } from './protocol.js';
 
 /** Options of `referenceBackend()`. */
@@ -76,6 +82,15 @@ export const DEFAULT_REFERENCE_CAPABILITIES: BackendCapabilities = Object.freeze
   maxQueriesPerRequest: NODE_LIMITS.maxQueriesPerRequest,
 });
 
+/**
+ * Upper bounds of the capabilities a caller may announce: the node refuses more than its own
+ * limits; `maxBytesPerRequest` is bounded by its body limit.
+ */
+const CAPABILITY_MAX: CapabilityBounds = {
+  ...DEFAULT_REFERENCE_CAPABILITIES,
+  maxBytesPerRequest: 1024 * 1024 * 1024,
+};
+
 const KEYS: readonly string[] = [
   'url',
   'apiKey',
@@ -106,12 +121,7 @@ export function resolveReferenceOptions(
 ): ResolvedReferenceBackendOptions {
   const input = optionObject(options, 'options');
   rejectUnknownKeys(input, '', KEYS);
-  const apiKey = input.apiKey;
-  if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.length === 0)) {
-    throw new InvalidOptionError(
-      `\`apiKey\` must be a non-empty string, received ${describeValue(apiKey)}`,
-    );
-  }
+  const apiKey = optionString(input.apiKey, 'apiKey');
   const binaryVectors = input.binaryVectors ?? true;
   if (typeof binaryVectors !== 'boolean') {
     throw new InvalidOptionError(
@@ -119,55 +129,15 @@ export function resolveReferenceOptions(
     );
   }
   return Object.freeze({
-    origin: resolveOrigin(input.url),
+    origin: parseServerUrl(input.url, 'http://127.0.0.1:7001', 'node').origin,
     binaryVectors,
     apiKey,
     connections: optionInteger(input.connections, 'connections', 16, 1, 1024),
     timeoutMs: optionInteger(input.timeoutMs, 'timeoutMs', 30_000, 1, 3_600_000),
-    capabilities: resolveCapabilities(input.capabilities),
+    capabilities: resolveCapabilityOption(
+      input.capabilities,
+      DEFAULT_REFERENCE_CAPABILITIES,
+      CAPABILITY_MAX,
+    ),
   });
-}
-
-function resolveOrigin(url: unknown): string {
-  const bad = (why: string): InvalidOptionError =>
-    new InvalidOptionError(`\`url\` ${why}, received ${describeValue(url)}`);
-  if (typeof url !== 'string') throw bad('must be a string such as http://127.0.0.1:7001');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw bad('must be a URL such as http://127.0.0.1:7001');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw bad('must use http: or https:');
-  }
-  if (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '') {
-    throw bad('must name only the node (scheme, host and port), without a path or query');
-  }
-  if (parsed.username !== '' || parsed.password !== '') {
-    throw bad('must not hold credentials; pass `apiKey` instead');
-  }
-  return parsed.origin;
-}
-
-function resolveCapabilities(value: unknown): BackendCapabilities {
-  if (value === undefined) return DEFAULT_REFERENCE_CAPABILITIES;
-  if (!isPlainObject(value)) {
-    throw new InvalidOptionError(
-      `\`capabilities\` must be a plain object, received ${describeValue(value)}`,
-    );
-  }
-  const out: Record<string, number> = { ...DEFAULT_REFERENCE_CAPABILITIES };
-  for (const key of Object.keys(value)) {
-    const fallback = out[key];
-    if (fallback === undefined) {
-      throw new InvalidOptionError(
-        `unknown option \`capabilities.${key}\`; expected one of ${Object.keys(out).join(', ')}`,
-      );
-    }
-    // The node refuses more than its own limits; maxBytesPerRequest is bounded by its body limit.
-    const max = key === 'maxBytesPerRequest' ? 1024 * 1024 * 1024 : fallback;
-    out[key] = optionInteger(value[key], `capabilities.${key}`, fallback, 1, max);
-  }
-  return Object.freeze(out as unknown as BackendCapabilities);
 }

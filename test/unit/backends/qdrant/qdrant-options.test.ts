@@ -43,6 +43,7 @@ describe('qdrant options', () => {
     [{ url: 'http://h', ef: 0 }, /ef/],
     [{ url: 'http://h', capabilities: { maxTopK: -1 } }, /capabilities\.maxTopK/],
     [{ url: 'http://h', capabilities: { maxTopk: 1 } }, /capabilities\.maxTopk/],
+    [{ url: 'http://h', capabilities: { toString: 5 } }, /capabilities\.toString/],
     [{ url: 'http://h', checkCompatibility: true }, /checkCompatibility/],
   ])('refuses %j', (options, message) => {
     expect(() => qdrantBackend(options as never)).toThrow(InvalidOptionError);

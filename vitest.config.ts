@@ -17,6 +17,8 @@ export default defineConfig({
           name: 'acceptance',
           include: ['test/acceptance/**/*.test.ts'],
           testTimeout: 120_000,
+          // Starting six node processes on 2 busy cores can take longer than the 10 s default.
+          hookTimeout: 60_000,
           fileParallelism: false,
         },
       },

@@ -13,6 +13,7 @@ import { metrics } from './scenarios/metrics.js';
 import { node } from './scenarios/node.js';
 import { overhead } from './scenarios/overhead.js';
 import { recall } from './scenarios/recall.js';
+import { reshard } from './scenarios/reshard.js';
 
 /** Parsed command-line flags every scenario receives. */
 export interface BenchArgs {
@@ -33,6 +34,7 @@ const scenarios: Record<string, Scenario> = {
   ingest,
   metrics,
   cache,
+  reshard,
 };
 
 async function main(argv: string[]): Promise<number> {

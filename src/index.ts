@@ -60,7 +60,18 @@ export {
   type FailoverEvent,
   type HintEvent,
   type RepairEvent,
+  type TopologyChangeEvent,
+  type FillProgressEvent,
+  type ReshardProgressEvent,
 } from './mesh/events.js';
+export type {
+  NextTopology,
+  UpdateTopologyOptions,
+  TopologyUpdateReport,
+} from './mesh/topology-change/update-topology.js';
+export type { ReshardOptions, ReshardReport } from './mesh/topology-change/migration.js';
+export type { AbortReshardOptions } from './mesh/topology-change/topology-changes.js';
+export type { ReshardCheckpoint, CheckpointPosition } from './mesh/topology-change/checkpoint.js';
 export {
   memoryHintStore,
   fileHintStore,

@@ -204,6 +204,16 @@ export class ShardUnavailableError extends VecmeshError {
   protected static override readonly defaultRetryable: boolean = true;
 }
 
+/**
+ * A topology change or migration was refused (nothing was changed and nothing moved), or it
+ * cannot go on: another change or migration is running, the change would lose a shard's data,
+ * it needs `reshard()` rather than `updateTopology()` (or the reverse), or a checkpoint belongs
+ * to another migration. The message says which and what to do.
+ */
+export class TopologyChangeError extends VecmeshError {
+  override readonly code: string = 'VECMESH_ERR_TOPOLOGY_CHANGE';
+}
+
 /** One point of a write that was not acknowledged, and why. */
 export interface PointFailure {
   /** The point's id. */

@@ -16,9 +16,10 @@ import type { MeshContext, OperationOptions } from './context.js';
 import type { WriteConsistency } from './options.js';
 import { prepareIds, prepareUpsert } from './prepare-batch.js';
 import { prepareSearch, type SearchRequest } from './prepare-search.js';
-import { runCount, runGet } from './read.js';
-import { runSearch, type SearchResult } from './search.js';
-import { runWrite, type WriteOperation, type WriteResult } from './write.js';
+import type { SearchResult } from './search.js';
+import type { WriteOperation, WriteResult } from './write.js';
+import type { MeshView } from './topology-change/view.js';
+import { countOnView, getOnView, searchOnView, writeOnView } from './topology-change/view-ops.js';
 
 /** Options of `upsert` and `delete`. */
 export interface WriteOptions extends OperationOptions {
@@ -97,15 +98,16 @@ export class Collection {
    * @throws `CollectionNotFoundError`, `ClosedError`, `TimeoutError`, `AbortedError`.
    */
   upsert(points: readonly Point[], options: WriteOptions = {}): Promise<WriteResult> {
-    return this.operation('upsert', options, async (deadline, spec, span) => {
+    return this.operation('upsert', options, async (deadline, spec, span, view) => {
       const items = prepareUpsert(
         points,
         spec,
-        this.ctx.topology().sharding.key,
+        view.topology.sharding.key,
         this.ctx.options.limits.maxBatchPoints,
       );
+      const consistency = this.consistency(options, view);
       return this.invalidatingAfter(
-        runWrite(this.ctx, this.name, items, this.consistency(options), deadline, UPSERT, span),
+        writeOnView(view, this.name, items, consistency, deadline, UPSERT, span),
       );
     });
   }
@@ -116,15 +118,16 @@ export class Collection {
    * @throws `InvalidBatchError`, `PartialWriteError`, as for {@link Collection.upsert}.
    */
   delete(ids: readonly PointId[], options: WriteOptions = {}): Promise<WriteResult> {
-    return this.operation('delete', options, (deadline, _spec, span) => {
+    return this.operation('delete', options, (deadline, _spec, span, view) => {
       const items = prepareIds(
         ids,
-        this.ctx.topology().sharding.key,
+        view.topology.sharding.key,
         this.ctx.options.limits.maxBatchPoints,
         'delete',
       );
+      const consistency = this.consistency(options, view);
       return this.invalidatingAfter(
-        runWrite(this.ctx, this.name, items, this.consistency(options), deadline, DELETE, span),
+        writeOnView(view, this.name, items, consistency, deadline, DELETE, span),
       );
     });
   }
@@ -137,15 +140,15 @@ export class Collection {
    * has no replica that answers.
    */
   get(ids: readonly PointId[], options: GetOptions = {}): Promise<StoredPoint[]> {
-    return this.operation('get', options, (deadline) => {
+    return this.operation('get', options, (deadline, _spec, _span, view) => {
       const items = prepareIds(
         ids,
-        this.ctx.topology().sharding.key,
+        view.topology.sharding.key,
         this.ctx.options.limits.maxBatchPoints,
         'get',
       );
       const includeVector = optionalFlag(options.includeVector, 'includeVector');
-      return runGet(this.ctx, this.name, items, includeVector, deadline);
+      return getOnView(view, this.name, items, includeVector, deadline);
     });
   }
 
@@ -155,8 +158,8 @@ export class Collection {
    * @throws `InvalidFilterError` for a malformed filter; `ShardUnavailableError`.
    */
   count(options: CountOptions = {}): Promise<number> {
-    return this.operation('count', options, (deadline) =>
-      runCount(this.ctx, this.name, parseFilter(options.filter), deadline),
+    return this.operation('count', options, (deadline, _spec, _span, view) =>
+      countOnView(view, this.name, parseFilter(options.filter), deadline),
     );
   }
 
@@ -168,7 +171,7 @@ export class Collection {
    * `ShardUnavailableError` when a shard has no replica that answers.
    */
   search(request: SearchRequest, options: SearchOptions = {}): Promise<SearchResult> {
-    return this.operation('search', options, async (deadline, spec, span) => {
+    return this.operation('search', options, async (deadline, spec, span, view) => {
       const prepared = prepareSearch(request, spec, this.ctx.options);
       const partial = optionChoice(
         options.partialResults,
@@ -176,7 +179,7 @@ export class Collection {
         this.ctx.options.partialResults,
         ['fail', 'allow'] as const,
       );
-      const run = () => runSearch(this.ctx, this.name, spec, prepared, deadline, partial, span);
+      const run = () => searchOnView(view, this.name, spec, prepared, deadline, partial, span);
       const cache = this.ctx.cache;
       // A partial answer must never be cached, so searches that allow one bypass the cache.
       if (cache === undefined || partial === 'allow') return run();
@@ -187,7 +190,7 @@ export class Collection {
       }
       const key: SearchKey = {
         collection: this.name,
-        epoch: this.ctx.topology().epoch,
+        epoch: view.topology.epoch,
         vectors: prepared.vectors,
         topK: prepared.topK,
         offset: prepared.offset,
@@ -207,13 +210,19 @@ export class Collection {
   }
 
   /**
-   * Runs one operation under its own deadline and span, with the collection's spec at hand, and
-   * reports its outcome and duration to the metrics sink.
+   * Runs one operation under its own deadline and span, with the collection's spec at hand, on
+   * the view in force when it started (pinned until it settles, so that a topology change waits
+   * for it), and reports its outcome and duration to the metrics sink.
    */
   private async operation<T>(
     name: MetricsOperation,
     options: OperationOptions,
-    body: (deadline: Deadline, spec: CollectionSpec, span: OperationSpan) => Promise<T>,
+    body: (
+      deadline: Deadline,
+      spec: CollectionSpec,
+      span: OperationSpan,
+      view: MeshView,
+    ) => Promise<T>,
   ): Promise<T> {
     this.ctx.assertOpen();
     const timeoutMs = optionInteger(
@@ -225,13 +234,14 @@ export class Collection {
     );
     const started = performance.now();
     const deadline = new Deadline(timeoutMs, name, options.signal);
+    const pinned = this.ctx.pin();
     try {
       const result = await this.ctx.tracer.operation(
         name,
         { collection: this.name },
         async (span) => {
           const spec = await deadline.race(this.ctx.spec(this.name, deadline.signal));
-          return body(deadline, spec, span);
+          return body(deadline, spec, span, pinned.view);
         },
       );
       this.ctx.metrics.operation(name, 'ok', (performance.now() - started) / 1000);
@@ -240,6 +250,7 @@ export class Collection {
       this.ctx.metrics.operation(name, 'error', (performance.now() - started) / 1000);
       throw error;
     } finally {
+      pinned.release();
       deadline.dispose();
     }
   }
@@ -253,12 +264,15 @@ export class Collection {
     }
   }
 
-  private consistency(options: WriteOptions): WriteConsistency {
+  private consistency(options: WriteOptions, view: MeshView): WriteConsistency {
     const value = options.consistency;
     if (value === undefined) return this.ctx.options.replication.writeConsistency;
     if (typeof value === 'number') {
+      const topologies = [view.topology, view.migration?.topology].filter((t) => t !== undefined);
       const smallest = Math.min(
-        ...this.ctx.topology().clusters.flatMap((c) => c.shards.map((s) => s.replicas.length)),
+        ...topologies.flatMap((t) =>
+          t.clusters.flatMap((c) => c.shards.map((s) => s.replicas.length)),
+        ),
       );
       return optionInteger(value, 'consistency', 1, 1, smallest);
     }

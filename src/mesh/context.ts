@@ -14,6 +14,7 @@ import type { MeshEventEmitter } from './events.js';
 import type { HintManager } from './hint-manager.js';
 import type { ResolvedMeshOptions } from './options.js';
 import type { ReplicaRuntime } from './replica-runtime.js';
+import type { PinnedView } from './topology-change/view.js';
 
 /** Per-call options every collection operation accepts. */
 export interface OperationOptions {
@@ -42,8 +43,15 @@ export interface MeshContext {
   readonly tracer: MeshTracer;
   /** The search result cache, when configured. */
   readonly cache: SearchCache | undefined;
-  /** The topology in force (read once per operation). */
+  /**
+   * The topology this context routes on. An operation pins a view once ({@link MeshContext.pin})
+   * and uses the context bound to it, so that it runs entirely on one topology.
+   */
   topology(): Topology;
+  /** Pins the view in force for one operation (see `ViewTracker`). */
+  pin(): PinnedView;
+  /** Replicas being filled in `shard`: they take its writes but serve no reads and count no acks. */
+  fillers(shard: Shard): readonly Replica[];
   /** Throws `ClosedError` unless the mesh is connected. */
   assertOpen(): void;
   /** The spec of a collection, described from a backend and cached when not yet known. */

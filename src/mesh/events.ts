@@ -90,6 +90,50 @@ export interface RepairEvent {
   readonly copied: number;
 }
 
+/** A topology change was installed (`updateTopology`, a reshard's cutover, or its abort). */
+export interface TopologyChangeEvent {
+  /** What installed it. */
+  readonly kind: 'update' | 'reshard' | 'reshard-abort';
+  /** The epoch now in force. */
+  readonly epoch: number;
+  /** Replica ids added. */
+  readonly added: readonly string[];
+  /** Replica ids removed. */
+  readonly removed: readonly string[];
+}
+
+/** A replica being filled by `updateTopology` received another batch. */
+export interface FillProgressEvent {
+  /** The replica being filled. */
+  readonly replica: string;
+  /** The collection being copied. */
+  readonly collection: string;
+  /** Points of that collection copied to it so far. */
+  readonly copied: number;
+}
+
+/** A migration copied (or cleaned up) another page. */
+export interface ReshardProgressEvent {
+  /** `copy` (to the new owners) or `cleanup` (from the old ones). */
+  readonly phase: 'copy' | 'cleanup';
+  /** The collection. */
+  readonly collection: string;
+  /** The cluster. */
+  readonly cluster: string;
+  /** The shard scanned. */
+  readonly shard: string;
+  /** Points scanned on this shard by this run (copy) or deleted from it (cleanup). */
+  readonly scanned: number;
+  /** Points of this shard copied to a new owner by this run. */
+  readonly moved: number;
+  /** Points scanned over the whole migration so far (resumed runs included). */
+  readonly total: number;
+  /** Points moved over the whole migration so far. */
+  readonly movedTotal: number;
+  /** Points the old placement holds, as counted before the copy (for a progress bar). */
+  readonly expectedTotal: number;
+}
+
 /** Every event, by name, with its payload. */
 export interface MeshEvents {
   /** A request is tried again. */
@@ -108,6 +152,12 @@ export interface MeshEvents {
   hint: HintEvent;
   /** A shard was repaired. */
   repair: RepairEvent;
+  /** A topology change was installed. */
+  topologyChange: TopologyChangeEvent;
+  /** Fill progress of an added replica. */
+  fillProgress: FillProgressEvent;
+  /** Migration progress. */
+  reshardProgress: ReshardProgressEvent;
 }
 
 /** The name of a mesh event. */

@@ -27,13 +27,14 @@ export class HealthMonitor {
   private round: Promise<void> | undefined;
 
   /**
-   * @param runtimes - Every replica's runtime.
+   * @param runtimes - Every replica's runtime now (asked each round: topology changes add and
+   *   remove replicas).
    * @param hints - Replays hints after each round.
    * @param events - Where probe results are reported.
    * @param options - Beat, probe deadline, and whether to probe healthy replicas.
    */
   constructor(
-    private readonly runtimes: readonly ReplicaRuntime[],
+    private readonly runtimes: () => Iterable<ReplicaRuntime>,
     private readonly hints: HintManager,
     private readonly events: MeshEventEmitter,
     private readonly options: HealthMonitorOptions,
@@ -61,7 +62,7 @@ export class HealthMonitor {
 
   /** One round: probe who needs it, then kick hint replays. Never rejects. */
   async probeRound(): Promise<void> {
-    const targets = this.runtimes.filter((r) => this.options.probeAll || !r.available);
+    const targets = [...this.runtimes()].filter((r) => this.options.probeAll || !r.available);
     await Promise.all(targets.map((runtime) => this.probe(runtime)));
     this.hints.kickAll();
   }

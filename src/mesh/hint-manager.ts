@@ -35,6 +35,27 @@ export class HintManager {
     for (const runtime of runtimes) this.runtimes.set(runtime.replica.id, runtime);
   }
 
+  /** Replays through `runtime` from now on (a replica added by a topology change). */
+  track(runtime: ReplicaRuntime): void {
+    this.runtimes.set(runtime.replica.id, runtime);
+  }
+
+  /**
+   * Forgets a replica removed from the topology: waits for its replay in flight, then discards
+   * its pending hints (they were for a copy that no longer exists).
+   */
+  async discard(replicaId: string): Promise<void> {
+    this.runtimes.delete(replicaId);
+    await this.replaying.get(replicaId);
+    while (this.store.count(replicaId) > 0) {
+      const hints = await this.store.pending(replicaId, 1000);
+      const last = hints[hints.length - 1];
+      if (last === undefined) break;
+      await this.store.ack(replicaId, last.seq);
+    }
+    if (this.store.needsRepair(replicaId)) await this.store.clearNeedsRepair(replicaId);
+  }
+
   /** Loads a durable store's hints from an earlier process. */
   open(): Promise<void> {
     return this.store.open();

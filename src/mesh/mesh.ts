@@ -25,8 +25,7 @@ import {
 import { Collection } from './collection.js';
 import type { MeshContext, OperationOptions } from './context.js';
 import { resolveMeshOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
-import { tagError } from './replica-call.js';
-import { readShard } from './shard-reader.js';
+import { CollectionSpecs } from './collection-specs.js';
 import { checkConsistency, rejectSharedEndpoints } from './topology-checks.js';
 import { MeshEventEmitter } from './events.js';
 import { HealthMonitor } from './health-monitor.js';
@@ -35,11 +34,19 @@ import { memoryHintStore } from './hints/memory-hint-store.js';
 import { RuntimeRegistry } from './runtime-registry.js';
 import { repairShard, type ShardRepairReport, type RepairOptions } from './repair.js';
 import { RetryPolicy } from '../resilience/retry.js';
-import { memoryCacheStore } from '../cache/memory-store.js';
 import { SearchCache } from '../cache/search-cache.js';
 import { bindMeshEvents } from '../metrics/bind-mesh-events.js';
-import type { MetricsSink } from '../metrics/metrics-sink.js';
 import { MeshTracer } from '../tracing/mesh-tracer.js';
+import { createSearchCache, onEveryReplica } from './every-replica.js';
+import { liveReplicas, type TopologyHost } from './topology-change/host.js';
+import type { ReshardOptions, ReshardReport } from './topology-change/migration.js';
+import { TopologyChanges, type AbortReshardOptions } from './topology-change/topology-changes.js';
+import type {
+  NextTopology,
+  TopologyUpdateReport,
+  UpdateTopologyOptions,
+} from './topology-change/update-topology.js';
+import { shardPath, ViewTracker } from './topology-change/view.js';
 
 /** Collection names: identifiers, so that every backend accepts them unquoted. */
 const COLLECTION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -72,8 +79,9 @@ export class Mesh implements AsyncDisposable {
   readonly events = new MeshEventEmitter();
 
   private state: State = 'new';
-  private readonly currentTopology: Topology;
-  private readonly specs = new Map<string, Promise<CollectionSpec>>();
+  private readonly views: ViewTracker;
+  private readonly changes: TopologyChanges;
+  private readonly specs: CollectionSpecs;
   private readonly registry: RuntimeRegistry;
   private readonly hints: HintManager;
   private readonly health: HealthMonitor;
@@ -81,33 +89,34 @@ export class Mesh implements AsyncDisposable {
   private readonly unbindMetrics: () => void;
   private readonly context: MeshContext;
 
+  private get currentTopology(): Topology {
+    return this.views.current.topology;
+  }
+
   /**
    * @param options - Topology and behaviour; see {@link MeshOptions}.
    * @throws {@link InvalidOptionError} / {@link InvalidTopologyError} naming the bad option.
    */
   constructor(options: MeshOptions) {
     this.options = resolveMeshOptions(options);
-    this.currentTopology = resolveTopology({
-      clusters: options.clusters,
-      sharding: options.sharding,
-    });
-    rejectSharedEndpoints(this.currentTopology);
-    checkConsistency(this.options.replication.writeConsistency, this.currentTopology);
-    this.registry = new RuntimeRegistry(this.currentTopology, this.options, this.events, (r) => {
+    const topology = resolveTopology({ clusters: options.clusters, sharding: options.sharding });
+    rejectSharedEndpoints(topology);
+    checkConsistency(this.options.replication.writeConsistency, topology);
+    this.registry = new RuntimeRegistry(topology, this.options, this.events, (r) => {
       this.hints.kick(r.replica.id);
     });
-    const runtimes = [...this.registry.all()];
+    const registry = this.registry;
+    const runtimes = [...registry.all()];
     this.hints = new HintManager(
       this.options.hints.store ?? memoryHintStore(),
       runtimes,
       this.events,
       this.options.hints.replayBatch,
     );
-    this.health = new HealthMonitor(runtimes, this.hints, this.events, {
+    this.health = new HealthMonitor(() => registry.all(), this.hints, this.events, {
       ...this.options.health,
       probeAll: this.options.readPreference === 'nearest',
     });
-    const registry = this.registry;
     this.cache = createSearchCache(this.options, this.options.metrics);
     this.unbindMetrics = bindMeshEvents(this.events, this.options.metrics);
     this.options.metrics.setGauges(() => ({
@@ -116,7 +125,7 @@ export class Mesh implements AsyncDisposable {
       shards: this.currentTopology.clusters.reduce((n, c) => n + c.shards.length, 0),
       clusters: this.currentTopology.clusters.length,
     }));
-    this.context = {
+    const base: Omit<MeshContext, 'topology' | 'readClusters' | 'fillers'> = {
       options: this.options,
       retry: new RetryPolicy(this.options.retry),
       events: this.events,
@@ -124,26 +133,145 @@ export class Mesh implements AsyncDisposable {
       metrics: this.options.metrics,
       tracer: new MeshTracer(),
       cache: this.cache,
-      topology: () => this.currentTopology,
       assertOpen: () => {
         this.assertOpen();
       },
-      spec: (collection, signal) => this.spec(collection, signal),
+      pin: () => this.views.pin(),
+      spec: (collection, signal) => this.specs.get(collection, signal),
       physicalName: physicalCollectionName,
       runtime: (replica) => registry.runtime(replica),
       readPlan: (shard) => registry.readPlan(shard),
-      readClusters: () => registry.readOrder(this.currentTopology.clusters),
       canServe: (cluster) => registry.canServe(cluster),
       hedgeDelay: (shard) => registry.hedgeDelay(shard),
       recordShardLatency: (shard, ms) => {
         registry.recordShardLatency(shard, ms);
       },
     };
+    // Each view binds its own context, so that an operation routes on one topology throughout.
+    const bind = (t: Topology, fillers: ReadonlyMap<string, readonly Replica[]> = new Map()) => ({
+      ...base,
+      topology: () => t,
+      readClusters: () => registry.readOrder(t.clusters),
+      fillers: (shard: Shard) => fillers.get(shardPath(shard)) ?? [],
+    });
+    this.views = new ViewTracker({ topology }, bind);
+    this.context = { ...bind(topology), topology: () => this.currentTopology };
+    this.specs = new CollectionSpecs(this.context, this.options.timeoutMs);
+    const host: TopologyHost = {
+      options: this.options,
+      events: this.events,
+      views: this.views,
+      registry,
+      hints: this.hints,
+      assertOpen: () => {
+        this.assertOpen();
+      },
+      bind: (t) => bind(t),
+    };
+    this.changes = new TopologyChanges(host);
   }
 
-  /** The topology in force. */
+  /** The topology in force (during a migration: the old placement, which reads are served from). */
   get topology(): Topology {
     return this.currentTopology;
+  }
+
+  /** Whether a migration is installed (running or paused): writes go to both owners. */
+  get migrating(): boolean {
+    return this.changes.migrating;
+  }
+
+  /**
+   * Adds, removes or re-weights replicas of the shards in force, online. Validated first
+   * (nothing changes on a refusal). Added replicas are connected, get every collection, take
+   * every write from then on (without serving reads or counting toward acknowledgements), and
+   * are filled by copying their shard from a kept replica (id scan, batched get and upsert,
+   * each batch gated against live writes on its ids); then the new topology (epoch + 1) is
+   * installed for new operations, the operations on the old one drain, and removed replicas
+   * lose their pending hints and, when no replica in force uses their backend, are closed.
+   *
+   * @param next - The whole next topology, as `createMesh` takes it.
+   * @param options - Fill batch size and an abort signal.
+   * @default options.batchSize 500
+   * @returns What was added, removed and copied.
+   * @throws {@link TopologyChangeError} (nothing changed) for a shard left with none of its
+   *   current replicas ("would lose shard X's data"), clusters added or removed, a change of
+   *   shard names, order or sharding options (use {@link Mesh.reshard}), a replica changing its
+   *   backend under the same name, or while another change or a migration runs or is paused.
+   * @throws `InvalidTopologyError` for an invalid `next`; `AbortedError` when `signal` aborts
+   *   the fill (the added replicas are then dropped again); the fill's backend errors.
+   * @example
+   * ```ts
+   * const report = await mesh.updateTopology({ clusters: [{ name: 'local', shards: [
+   *   { replicas: [{ backend: a }, { backend: c, name: 'r2' }] },
+   * ] }] });
+   * report.added; // ['local/s0/r2']
+   * ```
+   */
+  updateTopology(
+    next: NextTopology,
+    options: UpdateTopologyOptions = {},
+  ): Promise<TopologyUpdateReport> {
+    return this.changes.update(next, options);
+  }
+
+  /**
+   * Moves to another shard layout online: shards added or removed (with their replicas) and
+   * sharding options changed; only the points whose owner changes move. The migration view
+   * sends writes to the old AND the new owner and reads from both while the copy scans every
+   * old shard; then the cutover installs `next` (epoch + 1), and the cleanup deletes from old
+   * owners what they no longer own. See `docs/design-notes.md`, "Online resharding".
+   *
+   * Aborting `signal` pauses it after the page in flight: the promise rejects with
+   * `AbortedError`, the checkpoint is kept and the mesh STAYS in the migration view (dual
+   * writes on) until `reshard` is called again with the same `next` (it resumes) or
+   * {@link Mesh.abortReshard}. Limit: across a process restart, writes made while no migration
+   * view was installed are not re-copied for keys before the checkpoint's position; resume
+   * across a restart only before taking writes, or start over.
+   *
+   * `count()` during a migration counts on the old owners: a point already copied onto a shard
+   * that is also an old owner (a shrink) is counted twice until the cutover.
+   *
+   * @param next - The next topology: the same clusters; kept shards keep their replicas.
+   * @param options - Checkpoint file, batch size, collections, signal, progress callback.
+   * @default options.batchSize 500
+   * @returns Totals, moved fraction against theory, throughput.
+   * @throws {@link TopologyChangeError} (nothing moves) when a migration already runs ("started
+   *   twice"), another is paused, `next` places every key where it is now, clusters or the shard
+   *   key change, a kept shard's replicas change, or the checkpoint belongs to another migration.
+   * @throws `InvalidTopologyError` for an invalid or overlapping range map or a backend shared;
+   *   `InvalidOptionError` for a bad option.
+   * @throws `AbortedError` when paused by `signal`; backend and write errors of the copy (the
+   *   migration then stays paused, as for an abort).
+   * @example
+   * ```ts
+   * const report = await mesh.reshard(
+   *   { clusters: [{ name: 'local', shards: [...shards, { name: 's3', replicas: [{ backend }] }] }] },
+   *   { checkpoint: './reshard.json', onProgress: (p) => console.log(p.total) },
+   * );
+   * report.movedFraction; // about 0.25 going from 3 to 4 shards
+   * ```
+   */
+  reshard(next: NextTopology, options: ReshardOptions = {}): Promise<ReshardReport> {
+    return this.changes.reshard(next, options);
+  }
+
+  /**
+   * Abandons a paused migration: the old placement serves alone again (dual writes off), the
+   * copies made on new owners are deleted (every shard of both placements keeps only what it
+   * owns under the old placement), the replicas only the next placement had are closed, and
+   * the checkpoint file given is removed.
+   *
+   * @returns Points deleted by the cleanup.
+   * @throws {@link TopologyChangeError} when no migration is paused or a change runs.
+   * @example
+   * ```ts
+   * await mesh.reshard(next, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+   * if (mesh.migrating) await mesh.abortReshard();
+   * ```
+   */
+  abortReshard(options: AbortReshardOptions = {}): Promise<number> {
+    return this.changes.abort(options);
   }
 
   /**
@@ -228,10 +356,19 @@ export class Mesh implements AsyncDisposable {
     this.assertOpen();
     validateCollectionName(name);
     const resolved = validateCollectionSpec(spec);
-    await this.onEveryReplica('createCollection', name, options, (replica, signal) =>
-      replica.backend.createCollection(physicalCollectionName(name, replica), resolved, { signal }),
+    await this.withDeadline('createCollection', options, (deadline) =>
+      onEveryReplica(
+        liveReplicas(this.views),
+        'createCollection',
+        name,
+        deadline,
+        (replica, signal) =>
+          replica.backend.createCollection(physicalCollectionName(name, replica), resolved, {
+            signal,
+          }),
+      ),
     );
-    this.specs.set(name, Promise.resolve(resolved));
+    this.specs.set(name, resolved);
     await this.cache?.invalidate(name);
     return new Collection(this.context, name);
   }
@@ -254,11 +391,18 @@ export class Mesh implements AsyncDisposable {
   async dropCollection(name: string, options: OperationOptions = {}): Promise<boolean> {
     this.assertOpen();
     validateCollectionName(name);
-    this.specs.delete(name);
-    const dropped = await this.onEveryReplica('dropCollection', name, options, (replica, signal) =>
-      replica.backend.dropCollection(physicalCollectionName(name, replica), { signal }),
+    this.specs.forget(name);
+    const dropped = await this.withDeadline('dropCollection', options, (deadline) =>
+      onEveryReplica(
+        liveReplicas(this.views),
+        'dropCollection',
+        name,
+        deadline,
+        (replica, signal) =>
+          replica.backend.dropCollection(physicalCollectionName(name, replica), { signal }),
+      ),
     );
-    this.specs.delete(name);
+    this.specs.forget(name);
     await this.cache?.invalidate(name);
     return dropped.some(Boolean);
   }
@@ -335,36 +479,8 @@ export class Mesh implements AsyncDisposable {
     );
   }
 
-  private spec(collection: string, signal: AbortSignal): Promise<CollectionSpec> {
-    let spec = this.specs.get(collection);
-    if (spec === undefined) {
-      spec = this.describe(collection, signal);
-      this.specs.set(collection, spec);
-      // A failed look-up is not cached: the next operation asks again.
-      spec.catch(() => {
-        if (this.specs.get(collection) === spec) this.specs.delete(collection);
-      });
-    }
-    return spec;
-  }
-
-  private async describe(collection: string, signal: AbortSignal): Promise<CollectionSpec> {
-    const shard = this.currentTopology.clusters[0]?.shards[0] as Shard;
-    const deadline = new Deadline(this.options.timeoutMs, 'describe', signal);
-    try {
-      const info = await readShard(this.context, shard, 'describe', deadline, (r, signal) =>
-        r.backend.describeCollection(physicalCollectionName(collection, r), { signal }),
-      );
-      const spec: CollectionSpec = { dimension: info.dimension, metric: info.metric };
-      if (info.index) spec.index = info.index;
-      return Object.freeze(spec);
-    } finally {
-      deadline.dispose();
-    }
-  }
-
   private backends(): VectorBackend[] {
-    return [...new Set(this.currentTopology.replicas.map((r) => r.backend))];
+    return [...new Set(liveReplicas(this.views).map((r) => r.backend))];
   }
 
   private async withDeadline<T>(
@@ -385,46 +501,6 @@ export class Mesh implements AsyncDisposable {
     } finally {
       deadline.dispose();
     }
-  }
-
-  /** Runs a collection-level call on every replica; fails, naming each failed replica, if any did. */
-  private onEveryReplica<T>(
-    operation: string,
-    collection: string,
-    options: OperationOptions,
-    call: (replica: Replica, signal: AbortSignal) => Promise<T>,
-  ): Promise<T[]> {
-    return this.withDeadline(operation, options, async (deadline) => {
-      const replicas = this.currentTopology.replicas;
-      const outcomes = await Promise.allSettled(
-        replicas.map((r) => deadline.race(call(r, deadline.signal))),
-      );
-      const errors = outcomes.flatMap((o, i) =>
-        o.status === 'rejected'
-          ? [
-              tagError(o.reason, replicas[i] as Replica, operation, deadline).withMeta({
-                collection,
-              }),
-            ]
-          : [],
-      );
-      if (errors.length > 0) {
-        // A wrong request (conflicting spec) is reported as itself; transport trouble as a summary.
-        const wrong = errors.find((e) => !e.retryable);
-        if (wrong && errors.every((e) => e.code === wrong.code)) throw wrong;
-        throw new BackendError(
-          `\`${operation}\` \`${collection}\` failed on ${errors.length} of ${replicas.length} replicas: ${errors
-            .map((e) => `${e.meta.replica ?? '?'} (${e.code}: ${e.message})`)
-            .join('; ')}`,
-          {
-            cause: new AggregateError(errors),
-            retryable: errors.every((e) => e.retryable),
-            meta: { operation, collection },
-          },
-        );
-      }
-      return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
-    });
   }
 }
 
@@ -452,28 +528,4 @@ function validateCollectionName(name: unknown): asserts name is string {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** The search cache when configured: its events become metrics. No I/O (stores connect lazily). */
-function createSearchCache(
-  options: ResolvedMeshOptions,
-  metrics: MetricsSink,
-): SearchCache | undefined {
-  const cache = options.cache;
-  if (cache === undefined) return undefined;
-  return new SearchCache(
-    {
-      store: cache.store ?? memoryCacheStore(),
-      ...(cache.ttlSeconds === undefined ? {} : { ttlSeconds: cache.ttlSeconds }),
-      ...(cache.maxValueBytes === undefined ? {} : { maxValueBytes: cache.maxValueBytes }),
-      ...(cache.breaker === undefined ? {} : { breaker: cache.breaker }),
-    },
-    (event) => {
-      metrics.cache(
-        event.kind === 'hit' || event.kind === 'miss' || event.kind === 'error'
-          ? event.kind
-          : 'skip',
-      );
-    },
-  );
 }

@@ -27,8 +27,10 @@ interface ShardState {
  * ```
  */
 export class RuntimeRegistry {
-  private readonly replicas = new Map<Replica, ReplicaRuntime>();
-  private readonly shards = new Map<Shard, ShardState>();
+  // Keyed by replica id and `cluster/shard`: a new topology (new frozen objects) keeps the state
+  // of the replicas and shards it keeps.
+  private readonly replicas = new Map<string, ReplicaRuntime>();
+  private readonly shards = new Map<string, ShardState & { readonly size: number }>();
   private readonly policy: BalancingPolicy;
 
   /**
@@ -41,31 +43,70 @@ export class RuntimeRegistry {
   constructor(
     topology: Topology,
     private readonly options: ResolvedMeshOptions,
-    events: MeshEventEmitter,
-    onRecovered: (runtime: ReplicaRuntime) => void,
+    private readonly events: MeshEventEmitter,
+    private readonly onRecovered: (runtime: ReplicaRuntime) => void,
     private readonly random: () => number = Math.random,
   ) {
     this.policy = balancingPolicy(options.balancing);
+    this.adopt(topology);
+  }
+
+  /**
+   * Tracks the replicas and shards of `topology` that are not tracked yet (a topology change);
+   * those already tracked keep their breaker, latency and balancing state. A shard whose
+   * replica count changed gets a fresh balancing state.
+   *
+   * @returns The runtimes created, one per replica that was new.
+   */
+  adopt(topology: Topology): ReplicaRuntime[] {
+    const created: ReplicaRuntime[] = [];
     for (const replica of topology.replicas) {
-      this.replicas.set(
+      if (this.replicas.has(replica.id)) continue;
+      const runtime = new ReplicaRuntime(
         replica,
-        new ReplicaRuntime(replica, options.breaker, events, onRecovered, options.metrics),
+        this.options.breaker,
+        this.events,
+        this.onRecovered,
+        this.options.metrics,
       );
+      this.replicas.set(replica.id, runtime);
+      created.push(runtime);
     }
-    const percentile = options.hedging?.percentile;
+    const percentile = this.options.hedging?.percentile;
     for (const cluster of topology.clusters) {
       for (const shard of cluster.shards) {
-        this.shards.set(shard, {
-          balancing: this.policy.createState(shard.replicas.length),
-          latency: percentile === undefined ? undefined : new LatencyWindow(percentile),
+        const key = shardKey(shard);
+        const size = shard.replicas.length;
+        const state = this.shards.get(key);
+        if (state !== undefined && state.size === size) continue;
+        this.shards.set(key, {
+          size,
+          balancing: this.policy.createState(size),
+          latency:
+            state?.latency ??
+            (percentile === undefined ? undefined : new LatencyWindow(percentile)),
         });
       }
     }
+    return created;
+  }
+
+  /** Stops tracking replicas (removed from the topology) and stops their breakers' timers. */
+  forget(replicaIds: Iterable<string>): void {
+    for (const id of replicaIds) {
+      this.replicas.get(id)?.breaker.shutdown();
+      this.replicas.delete(id);
+    }
+  }
+
+  /** Stops tracking shards (removed by a reshard). */
+  forgetShards(shards: Iterable<Shard>): void {
+    for (const shard of shards) this.shards.delete(shardKey(shard));
   }
 
   /** The runtime of a replica. */
   runtime(replica: Replica): ReplicaRuntime {
-    const runtime = this.replicas.get(replica);
+    const runtime = this.replicas.get(replica.id);
     if (runtime === undefined) throw new Error(`unknown replica ${replica.id}`);
     return runtime;
   }
@@ -85,9 +126,10 @@ export class RuntimeRegistry {
     if (mode === 'primary' && readYourWrites) {
       return this.runtime(shard.primary).available ? [shard.primary] : [];
     }
-    const state = this.shards.get(shard);
+    const state = this.shards.get(shardKey(shard));
     const now = performance.now();
-    const views = shard.replicas.map((r) => this.runtime(r).view(now));
+    // The weight is the topology's in force (a topology change may re-weight a replica).
+    const views = shard.replicas.map((r) => ({ ...this.runtime(r).view(now), weight: r.weight }));
     const order = this.policy.plan(views, state?.balancing, this.random);
     const plan = order.map((i) => shard.replicas[i] as Replica);
     if (mode === 'primary' && plan.length > 1) {
@@ -123,13 +165,13 @@ export class RuntimeRegistry {
   hedgeDelay(shard: Shard): number | undefined {
     const hedging = this.options.hedging;
     if (hedging === undefined) return undefined;
-    const measured = this.shards.get(shard)?.latency?.value();
+    const measured = this.shards.get(shardKey(shard))?.latency?.value();
     return Math.max(hedging.minAfterMs, measured ?? hedging.afterMs);
   }
 
   /** Records the latency of one successful read of `shard` (for percentile hedging). */
   recordShardLatency(shard: Shard, ms: number): void {
-    this.shards.get(shard)?.latency?.record(ms);
+    this.shards.get(shardKey(shard))?.latency?.record(ms);
   }
 
   /** Stops every breaker's timers. */
@@ -155,4 +197,8 @@ export class RuntimeRegistry {
       .sort((a, b) => a.cost - b.cost || a.index - b.index)
       .map((entry) => entry.cluster);
   }
+}
+
+function shardKey(shard: Shard): string {
+  return `${shard.cluster}/${shard.name}`;
 }

@@ -49,6 +49,7 @@ interface ClusterAnswer {
 /**
  * Runs a validated search, failing over between clusters.
  *
+ * @param only - Asks only the shards it accepts (the others count as pruned).
  * @throws `ShardUnavailableError` when some shard cannot answer in any cluster (unless partial
  * results are allowed), or the first non-retryable backend error.
  */
@@ -60,13 +61,23 @@ export async function runSearch(
   deadline: Deadline,
   partialResults: 'fail' | 'allow',
   span?: OperationSpan,
+  only?: (shard: Shard) => boolean,
 ): Promise<SearchResult> {
   const clusters = ctx.readClusters();
   let best: ClusterAnswer | undefined;
   let firstError: VecmeshError | undefined;
   for (let i = 0; i < clusters.length; i++) {
     const cluster = clusters[i] as Cluster;
-    const answer = await searchCluster(ctx, collection, spec, cluster, search, deadline, span);
+    const answer = await searchCluster(
+      ctx,
+      collection,
+      spec,
+      cluster,
+      search,
+      deadline,
+      span,
+      only,
+    );
     if (answer.errors.length === 0) return answer.result;
     deadline.throwIfAborted();
     const fatal = answer.errors.find((e) => !e.retryable);
@@ -101,9 +112,12 @@ async function searchCluster(
   search: PreparedSearch,
   deadline: Deadline,
   span: OperationSpan | undefined,
+  only: ((shard: Shard) => boolean) | undefined,
 ): Promise<ClusterAnswer> {
   const indexes = candidateShards(cluster.shardMap, ctx.topology().sharding.key, search.filter);
-  const shards = indexes.map((i) => cluster.shards[i] as Shard);
+  const candidates = indexes.map((i) => cluster.shards[i] as Shard);
+  // During a migration the next placement is searched on the shards the old one lacks only.
+  const shards = only === undefined ? candidates : candidates.filter(only);
   const settled = await Promise.allSettled(
     shards.map((shard) =>
       span === undefined

@@ -157,7 +157,10 @@ async function writeChunk<T>(
   const values = chunk.items.map((item) => item.value);
   const primaryMode = ctx.options.replication.mode === 'primary';
   const required = primaryMode ? 1 : requiredAcks(consistency, shard.replicas.length);
-  const direct = shard.replicas.filter((replica) =>
+  // Replicas being filled take every write too, but count toward no acknowledgement.
+  const fillers = ctx.fillers(shard);
+  const targets = fillers.length === 0 ? shard.replicas : [...shard.replicas, ...fillers];
+  const direct = targets.filter((replica) =>
     primaryMode ? replica === shard.primary : !ctx.hints.hasBacklog(replica),
   );
   const outcomes = await Promise.allSettled(
@@ -169,23 +172,26 @@ async function writeChunk<T>(
     }),
   );
   const acked = new Set<Replica>();
+  let counted = 0;
   let worst: VecmeshError | undefined;
   outcomes.forEach((outcome, i) => {
     const replica = direct[i] as Replica;
-    if (outcome.status === 'fulfilled') acked.add(replica);
-    else {
+    if (outcome.status === 'fulfilled') {
+      acked.add(replica);
+      if (!fillers.includes(replica)) counted++;
+    } else {
       const error = tagError(outcome.reason, replica, operation.name, deadline);
       if (worst === undefined || (worst.retryable && !error.retryable)) worst = error;
     }
   });
 
   // Replicas that did not take the chunk directly get it as a hint, if the chunk counts.
-  const missed = shard.replicas.filter((replica) => !acked.has(replica));
-  const enough = acked.size >= required;
+  const missed = targets.filter((replica) => !acked.has(replica));
+  const enough = counted >= required;
   const otherClusterMayAck =
     ctx.options.replication.clusters === 'mirror' && ctx.topology().clusters.length > 1;
   if (!enough && (!otherClusterMayAck || worst?.retryable === false || deadline.signal.aborted)) {
-    return { status: 'failed', error: worst ?? belowConsistency(shard, acked.size, required) };
+    return { status: 'failed', error: worst ?? belowConsistency(shard, counted, required) };
   }
   let allKept = true;
   for (const replica of missed) {
@@ -199,7 +205,7 @@ async function writeChunk<T>(
   // Mirror mode: this cluster is down for the shard; the hints carry the write to it later.
   return allKept
     ? { status: 'handed-off' }
-    : { status: 'failed', error: worst ?? belowConsistency(shard, acked.size, required) };
+    : { status: 'failed', error: worst ?? belowConsistency(shard, counted, required) };
 }
 
 /** One replica write with retries on that replica (backoff each time), through its breaker. */

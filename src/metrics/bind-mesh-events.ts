@@ -17,6 +17,9 @@ const EVENT_FLAGS = {
   failover: true,
   hint: true,
   repair: true,
+  topologyChange: true,
+  fillProgress: true,
+  reshardProgress: true,
 } as const satisfies Record<MeshEventName, true>;
 
 /** The names of every mesh event, in a fixed order. */

@@ -39,6 +39,9 @@ describe('bindMeshEvents', () => {
         'repair',
         'retry',
         'retry-budget-exhausted',
+        'topologyChange',
+        'fillProgress',
+        'reshardProgress',
       ].sort(),
     );
   });

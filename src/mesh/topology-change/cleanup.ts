@@ -1,0 +1,141 @@
+/**
+ * Cleanup after a migration's cutover (or its abort): every shard of both placements deletes
+ * the ids it does not own under the placement in force, so that no point is left on two owners.
+ *
+ * @module
+ */
+import { idKey } from '../../core/ids.js';
+import type { PointId } from '../../core/types.js';
+import { shardKeyOf } from '../../topology/shard-key.js';
+import {
+  physicalCollectionName,
+  type Cluster,
+  type Replica,
+  type Shard,
+  type Topology,
+} from '../../topology/topology.js';
+import type { CopyGate } from './copy-gate.js';
+import { call, scanPage, type TopologyHost } from './host.js';
+
+/** A shard to clean, in its cluster. */
+export interface CleanupShard {
+  /** The cluster's name. */
+  readonly cluster: string;
+  /** The shard (of either placement). */
+  readonly shard: Shard;
+}
+
+/** The shards of two placements, each once (by cluster and name). */
+export function shardsOfBoth(a: Topology, b: Topology): CleanupShard[] {
+  const seen = new Map<string, CleanupShard>();
+  for (const topology of [a, b]) {
+    for (const cluster of topology.clusters) {
+      for (const shard of cluster.shards) {
+        const key = `${cluster.name}/${shard.name}`;
+        if (!seen.has(key)) seen.set(key, { cluster: cluster.name, shard });
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Deletes from every replica of `shards` the points whose owner under `owner` is another shard.
+ * Each batch is deleted inside the copy gate (for a payload shard key the points are read again
+ * there, so that a live write that moved a point here is never deleted).
+ *
+ * @param onShard - Called after each shard of each collection with the points deleted there.
+ * @returns Points deleted, over every replica.
+ * @throws the first backend error, tagged with the replica.
+ */
+export async function deleteForeign(
+  host: TopologyHost,
+  owner: Topology,
+  shards: readonly CleanupShard[],
+  collections: readonly string[],
+  gate: CopyGate,
+  batchSize: number,
+  onShard: (collection: string, item: CleanupShard, deleted: number) => void,
+): Promise<number> {
+  let deleted = 0;
+  for (const collection of collections) {
+    for (const item of shards) {
+      const cluster = owner.clusters.find((c) => c.name === item.cluster);
+      if (cluster === undefined) continue;
+      let here = 0;
+      for (const replica of item.shard.replicas) {
+        here += await cleanReplica(
+          host,
+          owner,
+          cluster,
+          item.shard,
+          replica,
+          collection,
+          gate,
+          batchSize,
+        );
+      }
+      deleted += here;
+      onShard(collection, item, here);
+    }
+  }
+  return deleted;
+}
+
+async function cleanReplica(
+  host: TopologyHost,
+  owner: Topology,
+  cluster: Cluster,
+  shard: Shard,
+  replica: Replica,
+  collection: string,
+  gate: CopyGate,
+  batchSize: number,
+): Promise<number> {
+  const limit = Math.min(batchSize, replica.backend.capabilities.maxPointsPerRequest);
+  const name = physicalCollectionName(collection, replica);
+  const byId = owner.sharding.key === 'id';
+  const foreign = async (ids: readonly PointId[]): Promise<PointId[]> => {
+    if (byId) return ids.filter((id) => ownerName(cluster, id) !== shard.name);
+    const points = await call(replica, 'cleanup.get', () =>
+      replica.backend.get(name, ids, { includeVector: false }),
+    );
+    return points.flatMap((p) => {
+      let key;
+      try {
+        key = shardKeyOf(owner.sharding.key, p);
+      } catch {
+        return []; // no shard key: it could not have been routed here by the mesh; leave it
+      }
+      return ownerName(cluster, key) === shard.name ? [] : [p.id];
+    });
+  };
+  // Collect first, delete after: the scan never sees its own deletions.
+  const candidates: PointId[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await scanPage(replica, collection, cursor, limit, undefined);
+    cursor = page.nextCursor;
+    if (page.ids.length > 0) candidates.push(...(await foreign(page.ids)));
+  } while (cursor !== undefined);
+  let deleted = 0;
+  for (let i = 0; i < candidates.length; i += limit) {
+    const batch = candidates.slice(i, i + limit);
+    await gate.exclusive(
+      batch.map((id) => idKey(id)),
+      async () => {
+        const ids = byId ? batch : await foreign(batch);
+        if (ids.length === 0) return;
+        await call(replica, 'cleanup.delete', () =>
+          host.registry.runtime(replica).call(() => replica.backend.delete(name, ids)),
+        );
+        deleted += ids.length;
+      },
+    );
+  }
+  return deleted;
+}
+
+function ownerName(cluster: Cluster, key: string | number): string | undefined {
+  return cluster.shardMap.shardNames[cluster.shardMap.shardFor(key)];
+}

@@ -1,0 +1,196 @@
+/**
+ * What topology changes need from the mesh, and the steps `updateTopology` and `reshard` share:
+ * connecting and tracking new replicas, listing and creating the mesh's collections on them,
+ * scanning ids, and retiring replicas that left the topology.
+ *
+ * @module
+ */
+import type { VectorBackend } from '../../backends/backend.js';
+import { BackendError, VecmeshError } from '../../core/errors.js';
+import type { CollectionSpec, PointId } from '../../core/types.js';
+import { toVecmeshError } from '../../resilience/classify.js';
+import { physicalCollectionName, type Replica, type Topology } from '../../topology/topology.js';
+import type { MeshContext } from '../context.js';
+import type { MeshEventEmitter } from '../events.js';
+import type { HintManager } from '../hint-manager.js';
+import type { ResolvedMeshOptions } from '../options.js';
+import type { RuntimeRegistry } from '../runtime-registry.js';
+import type { ViewTracker } from './view.js';
+
+/** The mesh as topology changes see it. @internal */
+export interface TopologyHost {
+  /** Validated mesh options. */
+  readonly options: ResolvedMeshOptions;
+  /** Where change events go. */
+  readonly events: MeshEventEmitter;
+  /** The view in force and the operations in flight. */
+  readonly views: ViewTracker;
+  /** Replica runtimes. */
+  readonly registry: RuntimeRegistry;
+  /** Hinted handoff. */
+  readonly hints: HintManager;
+  /** Throws `ClosedError` unless the mesh is connected. */
+  assertOpen(): void;
+  /** An operation context bound to `topology` (no fillers). */
+  bind(topology: Topology): MeshContext;
+}
+
+/** Every replica the view in force writes to: its topology, fillers and migration target. */
+export function liveReplicas(views: ViewTracker): Replica[] {
+  const view = views.current;
+  const all = new Map<string, Replica>();
+  for (const r of view.topology.replicas) all.set(r.id, r);
+  for (const list of view.fillers.values()) for (const r of list) all.set(r.id, r);
+  for (const r of view.migration?.topology.replicas ?? []) all.set(r.id, r);
+  return [...all.values()];
+}
+
+/**
+ * Connects the backends of `replicas` that the mesh does not use yet and starts tracking their
+ * runtimes (breaker, hints), so that writes can reach them.
+ *
+ * @throws the first connection error, tagged with the replica.
+ */
+export async function connectReplicas(
+  host: TopologyHost,
+  topology: Topology,
+  replicas: readonly Replica[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const known = new Set(liveReplicas(host.views).map((r) => r.backend));
+  const fresh = [...new Set(replicas.map((r) => r.backend))].filter((b) => !known.has(b));
+  await Promise.all(
+    fresh.map(async (backend) => {
+      try {
+        await backend.connect(signal === undefined ? {} : { signal });
+      } catch (error) {
+        throw toVecmeshError(error, `${backend.kind} backend`).withMeta({
+          backend: backend.endpoint,
+          operation: 'connect',
+        });
+      }
+    }),
+  );
+  for (const runtime of host.registry.adopt(topology)) host.hints.track(runtime);
+}
+
+/**
+ * The mesh's collections as `replica` holds them: its physical names mapped back through its
+ * namespace (names of other namespaces on a shared backend are left out).
+ *
+ * @throws the backend's error, tagged with the replica.
+ */
+export async function listMeshCollections(
+  replica: Replica,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  const names = await call(replica, 'listCollections', () =>
+    replica.backend.listCollections(signal === undefined ? {} : { signal }),
+  );
+  const prefix = replica.namespace === undefined ? '' : `${replica.namespace}__`;
+  return names
+    .filter((name) => name.startsWith(prefix))
+    .map((name) => name.slice(prefix.length))
+    .sort();
+}
+
+/**
+ * Reads the spec of each collection from `source` and creates it on every replica of `targets`
+ * (idempotent for the same spec).
+ *
+ * @throws the first backend error, tagged with the replica.
+ */
+export async function createCollectionsOn(
+  source: Replica,
+  targets: readonly Replica[],
+  collections: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const options = signal === undefined ? {} : { signal };
+  for (const collection of collections) {
+    const info = await call(source, 'describeCollection', () =>
+      source.backend.describeCollection(physicalCollectionName(collection, source), options),
+    );
+    const spec: CollectionSpec = { dimension: info.dimension, metric: info.metric };
+    if (info.index) spec.index = info.index;
+    await Promise.all(
+      targets.map((target) =>
+        call(target, 'createCollection', () =>
+          target.backend.createCollection(
+            physicalCollectionName(collection, target),
+            spec,
+            options,
+          ),
+        ),
+      ),
+    );
+  }
+}
+
+/** One page of ids of `replica`'s copy of `collection`. */
+export async function scanPage(
+  replica: Replica,
+  collection: string,
+  cursor: string | undefined,
+  limit: number,
+  signal: AbortSignal | undefined,
+): Promise<{ ids: readonly PointId[]; nextCursor: string | undefined }> {
+  const backend = replica.backend;
+  const size = Math.min(limit, backend.capabilities.maxPointsPerRequest);
+  const page = await call(replica, 'scanIds', () =>
+    backend.scanIds(
+      physicalCollectionName(collection, replica),
+      cursor === undefined ? { limit: size } : { cursor, limit: size },
+      signal === undefined ? {} : { signal },
+    ),
+  );
+  if (page.nextCursor !== undefined && page.nextCursor === cursor) {
+    throw new BackendError(
+      `\`scanIds\` of \`${collection}\` on ${backend.kind} ${backend.endpoint} returned the cursor it was given; the scan would never end`,
+      { meta: { backend: backend.endpoint, operation: 'scanIds', replica: replica.id } },
+    );
+  }
+  return { ids: page.ids, nextCursor: page.nextCursor };
+}
+
+/**
+ * Forgets replicas that left the topology once no operation uses them: discards their hints,
+ * drops their runtimes and closes their backends unless a replica in force still uses them.
+ */
+export async function retireReplicas(
+  host: TopologyHost,
+  replicas: readonly Replica[],
+): Promise<void> {
+  if (replicas.length === 0) return;
+  for (const replica of replicas) await host.hints.discard(replica.id);
+  host.registry.forget(replicas.map((r) => r.id));
+  const inUse = new Set<VectorBackend>(liveReplicas(host.views).map((r) => r.backend));
+  const closing = [...new Set(replicas.map((r) => r.backend))].filter((b) => !inUse.has(b));
+  // A backend that fails to close is already out of the topology: nothing more to do with it.
+  await Promise.allSettled(closing.map((b) => b.close()));
+}
+
+/** Runs one backend call, turning a failure into a `VecmeshError` naming the replica. */
+export async function call<T>(
+  replica: Replica,
+  operation: string,
+  body: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    const base =
+      error instanceof VecmeshError
+        ? error
+        : toVecmeshError(error, `${replica.backend.kind} backend`);
+    return Promise.reject(
+      base.withMeta({
+        backend: `${replica.backend.kind} ${replica.backend.endpoint}`,
+        cluster: replica.cluster,
+        shard: replica.shard,
+        replica: replica.id,
+        operation,
+      }),
+    );
+  }
+}

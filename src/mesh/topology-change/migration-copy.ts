@@ -1,0 +1,219 @@
+/**
+ * The copy phase of a migration: scan every old shard page by page, read each page's points,
+ * and write those whose owner changes to their new owner through the write path (all its
+ * replicas, at the mesh's consistency), each page inside the copy gate. A checkpoint is written
+ * after every page.
+ *
+ * @module
+ */
+import { AbortedError } from '../../core/errors.js';
+import { idKey } from '../../core/ids.js';
+import type { Point } from '../../core/types.js';
+import { Deadline } from '../../resilience/deadline.js';
+import { shardKeyOf } from '../../topology/shard-key.js';
+import {
+  physicalCollectionName,
+  type Cluster,
+  type Replica,
+  type Shard,
+  type Topology,
+} from '../../topology/topology.js';
+import type { PreparedItem } from '../prepare-batch.js';
+import { runWrite, type WriteOperation } from '../write.js';
+import type { CheckpointPosition } from './checkpoint.js';
+import type { CopyGate } from './copy-gate.js';
+import { call, scanPage, type TopologyHost } from './host.js';
+
+/** Where a migration stands; updated in place as pages are copied. */
+export interface MigrationProgress {
+  /** The next page to copy; absent before the first. */
+  position: CheckpointPosition | undefined;
+  /** Points scanned over the whole migration (resumed runs included). */
+  total: number;
+  /** Points copied to a new owner over the whole migration. */
+  moved: number;
+  /** Points scanned by this run. */
+  scanned: number;
+  /** Points the old placement held when this run started (for progress bars). */
+  expectedTotal: number;
+}
+
+/** What the copy needs. */
+export interface CopyRun {
+  readonly host: TopologyHost;
+  readonly from: Topology;
+  readonly next: Topology;
+  readonly collections: readonly string[];
+  readonly gate: CopyGate;
+  readonly batchSize: number;
+  readonly signal: AbortSignal | undefined;
+  readonly progress: MigrationProgress;
+  /** Called after every page (writes the checkpoint, reports progress). */
+  readonly afterPage: (event: {
+    collection: string;
+    cluster: string;
+    shard: string;
+    scanned: number;
+    moved: number;
+  }) => Promise<void>;
+}
+
+const UPSERT: WriteOperation<Point> = {
+  name: 'upsert',
+  send: (replica, name, points, signal) => replica.backend.upsert(name, points, { signal }),
+  hint: (collection, points) => ({ collection, op: 'upsert', points }),
+};
+
+/**
+ * Copies every moving point, resuming after `progress.position` when set.
+ *
+ * @throws {@link AbortedError} when `signal` aborts (checked between pages: the page in flight
+ *   completes and its checkpoint is written first); the first backend or write error.
+ */
+export async function copyToNewOwners(run: CopyRun): Promise<void> {
+  const { host, from, next, progress } = run;
+  const start = progress.position;
+  let reached = start === undefined;
+  for (const collection of run.collections) {
+    for (const cluster of from.clusters) {
+      const nextCluster = next.clusters.find((c) => c.name === cluster.name) as Cluster;
+      // Copies stay in their cluster: each cluster's old shards feed its own new owners.
+      const ctx = host.bind({
+        ...next,
+        clusters: [nextCluster],
+        replicas: replicasOf(nextCluster),
+      });
+      for (const shard of cluster.shards) {
+        let cursor: string | undefined;
+        let preferred: string | undefined;
+        if (!reached && start !== undefined) {
+          if (
+            start.collection !== collection ||
+            start.cluster !== cluster.name ||
+            start.shard !== shard.name
+          ) {
+            continue;
+          }
+          reached = true;
+          if (start.done === true) continue;
+          cursor = start.cursor;
+          preferred = start.replica;
+        }
+        const source = pickSource(host, shard, preferred);
+        let scannedHere = 0;
+        let movedHere = 0;
+        do {
+          if (run.signal?.aborted === true) {
+            throw new AbortedError(
+              `the migration was aborted at \`${collection}\` shard \`${cluster.name}/${shard.name}\`; its checkpoint is kept and the mesh stays in the migration view: call \`reshard\` with the same topology to resume, or \`abortReshard()\``,
+              { cause: run.signal.reason, meta: { operation: 'reshard', collection } },
+            );
+          }
+          const limit = Math.min(
+            run.batchSize,
+            ...nextCluster.shards.flatMap((s) =>
+              s.replicas.map((r) => r.backend.capabilities.maxPointsPerRequest),
+            ),
+          );
+          const page = await scanPage(source, collection, cursor, limit, undefined);
+          let moved = 0;
+          if (page.ids.length > 0) {
+            moved = await copyPage(run, ctx, nextCluster, shard, source, collection, page.ids);
+          }
+          cursor = page.nextCursor;
+          scannedHere += page.ids.length;
+          movedHere += moved;
+          progress.scanned += page.ids.length;
+          progress.total += page.ids.length;
+          progress.moved += moved;
+          progress.position = {
+            collection,
+            cluster: cluster.name,
+            shard: shard.name,
+            replica: source.id,
+            ...(cursor === undefined ? { done: true } : { cursor }),
+          };
+          await run.afterPage({
+            collection,
+            cluster: cluster.name,
+            shard: shard.name,
+            scanned: scannedHere,
+            moved: movedHere,
+          });
+        } while (cursor !== undefined);
+      }
+    }
+  }
+}
+
+/** Copies one page inside the gate; answers how many points moved. */
+async function copyPage(
+  run: CopyRun,
+  ctx: ReturnType<TopologyHost['bind']>,
+  nextCluster: Cluster,
+  shard: Shard,
+  source: Replica,
+  collection: string,
+  ids: readonly Point['id'][],
+): Promise<number> {
+  const key = run.next.sharding.key;
+  return run.gate.exclusive(
+    ids.map((id) => idKey(id)),
+    async () => {
+      const points = await call(source, 'reshard.get', () =>
+        run.host.registry.runtime(source).call(() =>
+          source.backend.get(physicalCollectionName(collection, source), ids, {
+            includeVector: true,
+          }),
+        ),
+      );
+      const items: PreparedItem<Point>[] = [];
+      for (const p of points) {
+        if (p.vector === undefined) continue;
+        const shardKey = shardKeyOf(key, p);
+        const owner = nextCluster.shardMap.shardNames[nextCluster.shardMap.shardFor(shardKey)];
+        if (owner === shard.name) continue;
+        const point: Point = { id: p.id, vector: p.vector, payload: p.payload };
+        const payloadBytes = JSON.stringify(p.payload).length;
+        items.push({
+          id: p.id,
+          key: shardKey,
+          bytes: 16 + p.vector.length * 4 + payloadBytes,
+          value: point,
+        });
+      }
+      if (items.length === 0) return 0;
+      // The user's signal stops the migration between pages, never inside one.
+      const deadline = new Deadline(run.host.options.timeoutMs, 'reshard');
+      try {
+        await runWrite(
+          ctx,
+          collection,
+          items,
+          run.host.options.replication.writeConsistency,
+          deadline,
+          UPSERT,
+        );
+      } finally {
+        deadline.dispose();
+      }
+      return items.length;
+    },
+  );
+}
+
+/** The replica to scan: the one a checkpoint names, else an available one without backlog. */
+function pickSource(host: TopologyHost, shard: Shard, preferred: string | undefined): Replica {
+  const named = shard.replicas.find((r) => r.id === preferred);
+  if (named !== undefined) return named;
+  const ok = (r: Replica) => host.registry.runtime(r).available;
+  return (
+    shard.replicas.find((r) => ok(r) && !host.hints.hasBacklog(r)) ??
+    shard.replicas.find(ok) ??
+    shard.primary
+  );
+}
+
+function replicasOf(cluster: Cluster): Replica[] {
+  return cluster.shards.flatMap((s) => s.replicas);
+}

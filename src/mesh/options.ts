@@ -29,33 +29,20 @@ import type { CacheBreakerOptions } from '../cache/cache-breaker.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import type { MetricsSink } from '../metrics/metrics-sink.js';
 import { noopMetrics } from '../metrics/metrics-sink.js';
+import {
+  resolveReplication,
+  type ReplicationOptions,
+  type ResolvedReplicationOptions,
+} from './replication-options.js';
 
-/**
- * How many replicas of a shard must acknowledge a write before it counts as done: `one`, a
- * majority (`quorum`), `all`, or an exact number (at most the smallest replica count of a shard).
- */
-export type WriteConsistency = 'one' | 'quorum' | 'all' | number;
-
-/** How many replicas of a shard a read asks and merges. */
-export type ReadConsistency = 'one' | 'quorum';
-
-/**
- * Replication schemes as configuration:
- * - `leaderless` (multi-master): every write goes to every replica and is acknowledged at
- *   `writeConsistency`; replicas that miss it get a hint.
- * - `primary` (master-slave): the write is acknowledged by the shard's primary; the secondaries
- *   receive it through hints, asynchronously; reads go to the secondaries unless `readYourWrites`.
- *
- * A cluster that runs consensus inside (a Milvus or Qdrant cluster) is one replica to vecmesh.
- */
-export type ReplicationMode = 'leaderless' | 'primary';
-
-/**
- * Writes across clusters: `mirror` writes every cluster (each at its own consistency; replicas
- * that miss a write get hints), `primary-cluster` writes only the preferred cluster that can take
- * it (for databases that replicate across regions themselves).
- */
-export type ClusterWriteMode = 'mirror' | 'primary-cluster';
+export type {
+  ClusterWriteMode,
+  ReadConsistency,
+  ReplicationMode,
+  ReplicationOptions,
+  ResolvedReplicationOptions,
+  WriteConsistency,
+} from './replication-options.js';
 
 /** How writes are split into requests. */
 export interface BatchOptions {
@@ -93,37 +80,6 @@ export interface LimitOptions {
    * @default 100000
    */
   maxBatchPoints?: number;
-}
-
-/** Replication settings. */
-export interface ReplicationOptions {
-  /**
-   * Replication scheme.
-   * @default 'leaderless'
-   */
-  mode?: ReplicationMode;
-  /**
-   * Replicas per shard that must acknowledge a write: `one`, a majority (`quorum`), or `all`.
-   * Every replica is written either way; this only says when the write counts as done.
-   * @default 'quorum'
-   */
-  writeConsistency?: WriteConsistency;
-  /**
-   * Replicas per shard a read asks: `one`, or a majority whose answers are merged (a point
-   * missing from one replica is still found).
-   * @default 'one'
-   */
-  readConsistency?: ReadConsistency;
-  /**
-   * In `primary` mode, read from the primary so that a write is visible to the next read.
-   * @default false
-   */
-  readYourWrites?: boolean;
-  /**
-   * Writes across clusters.
-   * @default 'mirror'
-   */
-  clusters?: ClusterWriteMode;
 }
 
 /** Health probes of replicas that are down (breaker open or a failed probe). */
@@ -266,20 +222,6 @@ export interface ResolvedHintOptions {
   readonly replayBatch: number;
 }
 
-/** Resolved replication settings. */
-export interface ResolvedReplicationOptions {
-  /** Replication scheme. */
-  readonly mode: ReplicationMode;
-  /** Write acknowledgement level. */
-  readonly writeConsistency: WriteConsistency;
-  /** Read fan-out per shard. */
-  readonly readConsistency: ReadConsistency;
-  /** Primary mode: read the primary. */
-  readonly readYourWrites: boolean;
-  /** Writes across clusters. */
-  readonly clusters: ClusterWriteMode;
-}
-
 /** {@link MeshOptions} after validation, with every default filled in. Frozen. */
 export interface ResolvedMeshOptions {
   /** Replication settings. */
@@ -382,49 +324,6 @@ export function resolveMeshOptions(input: MeshOptions): ResolvedMeshOptions {
     ] as const),
     metrics: resolveMetrics(raw.metrics),
     cache: raw.cache === undefined ? undefined : (optionObject(raw.cache, 'cache') as CacheOptions),
-  });
-}
-
-function resolveReplication(input: unknown): ResolvedReplicationOptions {
-  const raw = optionObject(input ?? {}, 'replication');
-  rejectUnknownKeys(raw, 'replication', [
-    'mode',
-    'writeConsistency',
-    'readConsistency',
-    'readYourWrites',
-    'clusters',
-  ]);
-  const consistency = raw.writeConsistency ?? 'quorum';
-  if (!(
-    consistency === 'one' ||
-    consistency === 'quorum' ||
-    consistency === 'all' ||
-    (typeof consistency === 'number' && Number.isInteger(consistency) && consistency >= 1)
-  )) {
-    throw new InvalidOptionError(
-      `\`replication.writeConsistency\` must be 'one', 'quorum', 'all' or an integer >= 1, received ${describeValue(consistency)}`,
-    );
-  }
-  if (raw.readYourWrites !== undefined && typeof raw.readYourWrites !== 'boolean') {
-    throw new InvalidOptionError(
-      `\`replication.readYourWrites\` must be a boolean, received ${describeValue(raw.readYourWrites)}`,
-    );
-  }
-  return Object.freeze({
-    mode: optionChoice(raw.mode, 'replication.mode', 'leaderless', [
-      'leaderless',
-      'primary',
-    ] as const),
-    writeConsistency: consistency,
-    readConsistency: optionChoice(raw.readConsistency, 'replication.readConsistency', 'one', [
-      'one',
-      'quorum',
-    ] as const),
-    readYourWrites: raw.readYourWrites ?? false,
-    clusters: optionChoice(raw.clusters, 'replication.clusters', 'mirror', [
-      'mirror',
-      'primary-cluster',
-    ] as const),
   });
 }
 

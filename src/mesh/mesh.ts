@@ -247,7 +247,7 @@ export class Mesh implements AsyncDisposable {
    * ```ts
    * const report = await mesh.reshard(
    *   { clusters: [{ name: 'local', shards: [...shards, { name: 's3', replicas: [{ backend }] }] }] },
-   *   { checkpoint: './reshard.json', onProgress: (p) => console.log(p.total) },
+   *   { checkpoint: './reshard.json', onProgress: (p) => progress.set(p.scanned) },
    * );
    * report.movedFraction; // about 0.25 going from 3 to 4 shards
    * ```

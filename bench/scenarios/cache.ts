@@ -1,7 +1,7 @@
 /**
  * cache: 100k x 128 clustered vectors on a local 3 x 2 reference-node cluster, exact search, with
  * the result cache in a real Redis. p50 of a cache hit against a miss, and the hit p50 against a
- * bare Redis GET of a value of the same size.
+ * bare Redis GET of a value of the same size, measured interleaved (hit, GET, hit, GET...).
  */
 import { Redis } from 'ioredis';
 import { createMesh, redisCacheStore } from '../../src/index.js';
@@ -69,30 +69,42 @@ export async function cache(args: BenchArgs): Promise<Record<string, unknown>> {
         if (i === 2) hit.push(nowMs() - t);
       }
     }
+    // Hit against a bare GET side by side: each hit is followed by a GET of a value of the same
+    // size on the same Redis, so that both see the same machine state (the hits above follow a
+    // 20 ms miss that keeps the CPUs busy).
     const value = 'x'.repeat(size);
     await client.set('bench:value', value);
+    const warmHit: number[] = [];
     const get: number[] = [];
-    for (let i = 0; i < samples * 3; i++) {
-      const t = nowMs();
-      await client.get('bench:value');
-      get.push(nowMs() - t);
+    for (let round = 0; round < 3; round++) {
+      for (const q of queries) {
+        let t = nowMs();
+        await docs.search(request(q));
+        warmHit.push(nowMs() - t);
+        t = nowMs();
+        await client.get('bench:value');
+        get.push(nowMs() - t);
+      }
     }
     const missP50 = quantile(miss, 0.5);
     const hitP50 = quantile(hit, 0.5);
+    const warmHitP50 = quantile(warmHit, 0.5);
     const getP50 = quantile(get, 0.5);
     printTable(`cache: ${total} x ${DIMENSION} clustered, 3 x 2 nodes, exact search, Redis cache`, [
       { path: 'miss (search the cluster)', p50_ms: round(missP50) },
-      { path: 'hit (Redis)', p50_ms: round(hitP50) },
-      { path: `bare Redis GET (${size} bytes)`, p50_ms: round(getP50) },
+      { path: 'hit right after its miss (Redis)', p50_ms: round(hitP50) },
+      { path: 'hit, interleaved with GETs', p50_ms: round(warmHitP50) },
+      { path: `bare Redis GET (${size} bytes), interleaved`, p50_ms: round(getP50) },
     ]);
     return {
       points: total,
       value_bytes: size,
       miss_p50_ms: round(missP50),
       hit_p50_ms: round(hitP50),
+      hit_interleaved_p50_ms: round(warmHitP50),
       get_p50_ms: round(getP50),
       hit_speedup: round(missP50 / hitP50, 1),
-      hit_vs_redis_get: round(hitP50 / getP50, 2),
+      hit_vs_redis_get: round(warmHitP50 / getP50, 2),
     };
   } finally {
     client.disconnect();

@@ -1,0 +1,11 @@
+import { createMesh, memoryBackend } from '../src/index.js';
+const a = createMesh({ clusters: [{ name: 'c', shards: [{ replicas: [{ backend: memoryBackend() }] }] }], cache: {} });
+await a.connect();
+const pts = Array.from({ length: 1000 }, (_, i) => ({ id: i, vector: Array.from({ length: 128 }, () => Math.random()), payload: { n: i } }));
+const da = await a.createCollection('b', { dimension: 128, metric: 'l2' }); await da.upsert(pts);
+const q = { vectors: [Array.from({ length: 128 }, () => Math.random())], topK: 10 };
+for (let i = 0; i < 50; i++) await da.search(q);
+const t = performance.now();
+for (let i = 0; i < 30000; i++) await da.search(q);
+console.log('per hit us', ((performance.now() - t) / 30000 * 1000).toFixed(1));
+await a.close();

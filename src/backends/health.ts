@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { messageOf } from '../core/errors.js';
 import type { HealthStatus } from './backend.js';
 
 /**
@@ -34,7 +35,7 @@ export async function timedProbe(
     return { ok: true, latencyMs: performance.now() - started };
   } catch (err) {
     if (signal?.aborted === true) throw err;
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = messageOf(err);
     return { ok: false, latencyMs: performance.now() - started, detail };
   }
 }

@@ -24,6 +24,7 @@ import {
   InvalidOptionError,
   UnavailableError,
   describeValue,
+  messageOf,
 } from '../core/errors.js';
 import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
 import { parseGeneration, type CacheStore, type GenerationLookup } from './cache-store.js';
@@ -314,7 +315,7 @@ export class RedisCacheStore implements CacheStore {
     try {
       return await run();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       const reply = (error as { name?: unknown }).name === 'ReplyError';
       if (reply && !/^(LOADING|BUSY|MASTERDOWN|TRYAGAIN)/.test(message)) {
         // A reply error (WRONGTYPE, NOPERM, OOM, ...): Redis is up but refuses the command.

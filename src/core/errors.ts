@@ -252,6 +252,26 @@ export class PartialWriteError extends VecmeshError {
   }
 }
 
+/**
+ * The message of something thrown: an error's `message` (or its `name` when the message is
+ * empty), a string as it is, anything else described.
+ *
+ * @example
+ * ```ts
+ * messageOf(new Error('refused')); // 'refused'
+ * messageOf(42); // 'number 42' (as describeValue renders it)
+ * ```
+ */
+export function messageOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null) {
+    const { message, name } = value as { message?: unknown; name?: unknown };
+    if (typeof message === 'string' && message !== '') return message;
+    if (typeof name === 'string' && name !== '') return name;
+  }
+  return describeValue(value);
+}
+
 /** Describes a received value in an error message: type and a short rendering. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { messageOf } from '../core/errors.js';
 import type { MeshEventEmitter } from './events.js';
 import type { HintManager } from './hint-manager.js';
 import type { ReplicaRuntime } from './replica-runtime.js';
@@ -78,7 +79,7 @@ export class HealthMonitor {
       ok = status.ok;
       detail = status.detail;
     } catch (error) {
-      detail = error instanceof Error ? error.message : String(error);
+      detail = messageOf(error);
     }
     if (ok) runtime.latency.observe(performance.now() - started, performance.now());
     const wasDown = !runtime.available;

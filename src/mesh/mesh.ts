@@ -9,6 +9,7 @@ import {
   InvalidArgumentError,
   UnavailableError,
   describeValue,
+  messageOf,
 } from '../core/errors.js';
 import { optionInteger } from '../core/options.js';
 import { validateCollectionSpec } from '../core/collection-spec.js';
@@ -524,8 +525,4 @@ function validateCollectionName(name: unknown): asserts name is string {
       `collection name must match ${String(COLLECTION_NAME)}, received ${describeValue(name)}`,
     );
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -32,7 +32,7 @@ import {
   TimeoutError,
   UnavailableError,
   VecmeshError,
-  describeValue,
+  messageOf,
 } from '../core/errors.js';
 import { grpcKind, httpKind, kindOfCode, kindOfName, type KindRule } from './error-signals.js';
 
@@ -347,14 +347,4 @@ export function toVecmeshError(error: unknown, context?: string): VecmeshError {
     case 'unknown':
       return new BackendError(message, options);
   }
-}
-
-function messageOf(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null) {
-    const { message, name } = value as ErrorShape;
-    if (typeof message === 'string' && message !== '') return message;
-    if (typeof name === 'string' && name !== '') return name;
-  }
-  return describeValue(value);
 }

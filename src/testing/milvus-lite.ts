@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UnavailableError } from '../core/errors.js';
+import { UnavailableError, messageOf } from '../core/errors.js';
 import { optionInteger, optionObject, optionString, rejectUnknownKeys } from '../core/options.js';
 import { freePort, stopChild, trackChild } from './child-process.js';
 
@@ -163,7 +163,7 @@ export async function startMilvusLite(options: MilvusLiteOptions = {}): Promise<
   } catch (err) {
     await stop();
     const missing = /No module named|ModuleNotFoundError|ENOENT/.test(output);
-    const why = err instanceof Error ? err.message : String(err);
+    const why = messageOf(err);
     throw new UnavailableError(
       `Milvus Lite did not start on 127.0.0.1:${port}: ${why}${missing ? `; milvus-lite is not installed for ${python}: ${setupHint}` : ''}${output.trim() === '' ? '' : `; output: ${output.trim()}`}`,
       { cause: err },

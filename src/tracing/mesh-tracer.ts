@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { messageOf } from '../core/errors.js';
 import {
   SpanKind,
   SpanStatusCode,
@@ -117,7 +118,7 @@ function fail(span: Span, error: unknown): void {
   }
   span.setStatus({
     code: SpanStatusCode.ERROR,
-    message: error instanceof Error ? error.message : String(error),
+    message: messageOf(error),
   });
 }
 

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { messageOf } from '../../core/errors.js';
 import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { startNode, type RunningNode } from '../../node/server/start-node.js';
 import type { NodeOptions } from '../../node/server/server-options.js';
@@ -87,7 +88,7 @@ async function runNode(flags: NodeFlags): Promise<void> {
   try {
     node = await startNode(options);
   } catch (err) {
-    console.error(`vecmesh node: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`vecmesh node: ${messageOf(err)}`);
     process.exitCode = 1;
     return;
   }
@@ -111,9 +112,7 @@ async function runNode(flags: NodeFlags): Promise<void> {
         process.exit(0);
       },
       (err: unknown) => {
-        console.error(
-          `vecmesh node: stop failed: ${err instanceof Error ? err.message : String(err)}`,
-        );
+        console.error(`vecmesh node: stop failed: ${messageOf(err)}`);
         process.exit(1);
       },
     );

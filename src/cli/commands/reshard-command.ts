@@ -19,7 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { referenceBackend } from '../../backends/reference/index.js';
 import type { VectorBackend } from '../../backends/backend.js';
-import { AbortedError, InvalidArgumentError, describeValue } from '../../core/errors.js';
+import { AbortedError, InvalidArgumentError, describeValue, messageOf } from '../../core/errors.js';
 import { createMesh } from '../../mesh/mesh.js';
 import type { ReshardProgressEvent } from '../../mesh/events.js';
 import type { NextTopology } from '../../mesh/topology-change/update-topology.js';
@@ -127,9 +127,7 @@ async function runReshard(flags: ReshardFlags): Promise<number> {
 }
 
 function fail(error: unknown): number {
-  process.stderr.write(
-    `vecmesh reshard: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  process.stderr.write(`vecmesh reshard: ${messageOf(error)}\n`);
   return 1;
 }
 

@@ -11,6 +11,7 @@ import {
   InvalidOptionError,
   VecmeshError,
   describeValue,
+  messageOf,
 } from '../../core/errors.js';
 import { optionObject, rejectUnknownKeys } from '../../core/options.js';
 import { planAppendBatch, type QueuedAppend } from './append-batch.js';
@@ -369,7 +370,7 @@ export class FileHintStore implements HintStore, AsyncDisposable {
         ? { operation: `hints.${operation}` }
         : { operation: `hints.${operation}`, replica: replicaId };
     return new BackendError(
-      `the file hint store at ${this.dir} failed in \`${operation}\`${replicaId === undefined ? '' : ` for replica ${JSON.stringify(replicaId)}`}: ${err instanceof Error ? err.message : String(err)}`,
+      `the file hint store at ${this.dir} failed in \`${operation}\`${replicaId === undefined ? '' : ` for replica ${JSON.stringify(replicaId)}`}: ${messageOf(err)}`,
       { cause: err, meta },
     );
   }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import { InvalidArgumentError } from '../../core/errors.js';
+import { InvalidArgumentError, messageOf } from '../../core/errors.js';
 
 /** The longest excerpt of a JSON syntax error quoted back to the client. */
 const MAX_REASON_LENGTH = 200;
@@ -67,7 +67,7 @@ export function explainJsonError(
   try {
     JSON.parse(text);
   } catch (syntax) {
-    const reason = syntax instanceof Error ? syntax.message : String(syntax);
+    const reason = messageOf(syntax);
     return new InvalidArgumentError(
       `${what} is not valid JSON: ${reason.slice(0, MAX_REASON_LENGTH)}`,
       { cause: error },

@@ -16,6 +16,7 @@ import {
   CollectionNotFoundError,
   VecmeshError,
   describeValue,
+  messageOf,
 } from '../../core/errors.js';
 import type { FilterNode } from '../../core/filter-ast.js';
 import type {
@@ -358,7 +359,7 @@ export class DurableStore implements VectorStore {
   private ioError(operation: string, err: unknown): VecmeshError {
     if (err instanceof VecmeshError) return err;
     return new BackendError(
-      `the store${this.dir === undefined ? '' : ` at ${this.dir}`} failed in \`${operation}\`: ${err instanceof Error ? err.message : String(err)}`,
+      `the store${this.dir === undefined ? '' : ` at ${this.dir}`} failed in \`${operation}\`: ${messageOf(err)}`,
       { cause: err, meta: { operation } },
     );
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import { mkdir } from 'node:fs/promises';
-import { BackendError, VecmeshError } from '../../core/errors.js';
+import { BackendError, VecmeshError, messageOf } from '../../core/errors.js';
 import { applyRecord } from './apply-record.js';
 import { DurableStore } from './durable-store.js';
 import { readManifest } from './snapshot-manifest.js';
@@ -80,10 +80,10 @@ export async function openStore(options: StoreOptions = {}): Promise<VectorStore
       store = new DurableStore({ collections, wal: opened.wal, manifest }, resolved);
     } catch (err) {
       if (err instanceof VecmeshError) throw err;
-      throw new BackendError(
-        `the store at ${dir} cannot be opened: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err, meta: { operation: 'openStore' } },
-      );
+      throw new BackendError(`the store at ${dir} cannot be opened: ${messageOf(err)}`, {
+        cause: err,
+        meta: { operation: 'openStore' },
+      });
     }
   }
   try {

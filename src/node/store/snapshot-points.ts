@@ -17,7 +17,7 @@ import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { TMP_SUFFIX, writeFully } from '../../core/durable-file.js';
-import { BackendError } from '../../core/errors.js';
+import { BackendError, messageOf } from '../../core/errors.js';
 import { frameLine, unframeLine } from '../../core/framed-line.js';
 import { idKey, validateId } from '../../core/ids.js';
 import { isPlainObject, validatePayload } from '../../core/payload.js';
@@ -150,7 +150,7 @@ export async function readPointsFile(
     return table;
   } catch (err) {
     if (err instanceof BackendError) throw err;
-    throw damaged(err instanceof Error ? err.message : String(err), err);
+    throw damaged(messageOf(err), err);
   } finally {
     await handle.close().catch(() => undefined);
   }

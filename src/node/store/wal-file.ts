@@ -8,7 +8,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { replaceFile, writeFully } from '../../core/durable-file.js';
-import { BackendError } from '../../core/errors.js';
+import { BackendError, messageOf } from '../../core/errors.js';
 import { readLines, unframeLine } from '../../core/framed-line.js';
 import { decodeRecord, decodeWalHeader, walHeader, type WalRecord } from './wal-record.js';
 
@@ -146,7 +146,7 @@ export class WalFile {
         try {
           apply(record);
         } catch (err) {
-          const why = err instanceof Error ? err.message : String(err);
+          const why = messageOf(err);
           bad = { offset, reason: `record seq ${record.seq} cannot be applied: ${why}` };
           return;
         }

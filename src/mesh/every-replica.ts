@@ -1,16 +1,12 @@
 /**
  * Collection-level calls the mesh makes on every replica (`createCollection`,
- * `dropCollection`), and the search cache it builds from its options.
+ * `dropCollection`).
  *
  * @module
  */
 import { BackendError } from '../core/errors.js';
 import type { Deadline } from '../resilience/deadline.js';
 import type { Replica } from '../topology/topology.js';
-import { memoryCacheStore } from '../cache/memory-store.js';
-import { SearchCache } from '../cache/search-cache.js';
-import type { MetricsSink } from '../metrics/metrics-sink.js';
-import type { ResolvedMeshOptions } from './options.js';
 import { tagError } from './replica-call.js';
 
 /**
@@ -62,36 +58,4 @@ export async function onEveryReplica<T>(
     );
   }
   return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
-}
-
-/**
- * The search cache when configured: its events become metrics. No I/O (stores connect lazily).
- *
- * @returns The cache, or `undefined` when `options.cache` is not set.
- * @example
- * ```ts
- * const cache = createSearchCache(options, options.metrics);
- * ```
- */
-export function createSearchCache(
-  options: ResolvedMeshOptions,
-  metrics: MetricsSink,
-): SearchCache | undefined {
-  const cache = options.cache;
-  if (cache === undefined) return undefined;
-  return new SearchCache(
-    {
-      store: cache.store ?? memoryCacheStore(),
-      ...(cache.ttlSeconds === undefined ? {} : { ttlSeconds: cache.ttlSeconds }),
-      ...(cache.maxValueBytes === undefined ? {} : { maxValueBytes: cache.maxValueBytes }),
-      ...(cache.breaker === undefined ? {} : { breaker: cache.breaker }),
-    },
-    (event) => {
-      metrics.cache(
-        event.kind === 'hit' || event.kind === 'miss' || event.kind === 'error'
-          ? event.kind
-          : 'skip',
-      );
-    },
-  );
 }

@@ -15,39 +15,30 @@ import { optionInteger } from '../core/options.js';
 import { validateCollectionSpec } from '../core/collection-spec.js';
 import type { CollectionSpec } from '../core/types.js';
 import type { VectorBackend } from '../backends/backend.js';
+import type { SearchCache } from '../cache/search-cache.js';
 import { Deadline } from '../resilience/deadline.js';
-import {
-  physicalCollectionName,
-  resolveTopology,
-  type Replica,
-  type Shard,
-  type Topology,
-} from '../topology/topology.js';
+import { physicalCollectionName, resolveTopology, type Topology } from '../topology/topology.js';
+import { assembleMesh } from './assemble-mesh.js';
 import { Collection } from './collection.js';
+import type { CollectionSpecs } from './collection-specs.js';
 import type { MeshContext, OperationOptions } from './context.js';
-import { resolveMeshOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
-import { CollectionSpecs } from './collection-specs.js';
-import { checkConsistency, rejectSharedEndpoints } from './topology-checks.js';
+import { onEveryReplica } from './every-replica.js';
 import { MeshEventEmitter } from './events.js';
-import { HealthMonitor } from './health-monitor.js';
-import { HintManager } from './hint-manager.js';
-import { memoryHintStore } from './hints/memory-hint-store.js';
-import { RuntimeRegistry } from './runtime-registry.js';
+import type { HealthMonitor } from './health-monitor.js';
+import type { HintManager } from './hint-manager.js';
+import { resolveMeshOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
 import { repairShard, type ShardRepairReport, type RepairOptions } from './repair.js';
-import { RetryPolicy } from '../resilience/retry.js';
-import { SearchCache } from '../cache/search-cache.js';
-import { bindMeshEvents } from '../metrics/bind-mesh-events.js';
-import { MeshTracer } from '../tracing/mesh-tracer.js';
-import { createSearchCache, onEveryReplica } from './every-replica.js';
-import { liveReplicas, type TopologyHost } from './topology-change/host.js';
+import type { RuntimeRegistry } from './runtime-registry.js';
+import { checkConsistency, rejectSharedEndpoints } from './topology-checks.js';
+import { liveReplicas } from './topology-change/host.js';
 import type { ReshardOptions, ReshardReport } from './topology-change/migration.js';
-import { TopologyChanges, type AbortReshardOptions } from './topology-change/topology-changes.js';
+import type { AbortReshardOptions, TopologyChanges } from './topology-change/topology-changes.js';
 import type {
   NextTopology,
   TopologyUpdateReport,
   UpdateTopologyOptions,
 } from './topology-change/update-topology.js';
-import { shardPath, ViewTracker } from './topology-change/view.js';
+import type { ViewTracker } from './topology-change/view.js';
 
 /** Collection names: identifiers, so that every backend accepts them unquoted. */
 const COLLECTION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -103,73 +94,21 @@ export class Mesh implements AsyncDisposable {
     const topology = resolveTopology({ clusters: options.clusters, sharding: options.sharding });
     rejectSharedEndpoints(topology);
     checkConsistency(this.options.replication.writeConsistency, topology);
-    this.registry = new RuntimeRegistry(topology, this.options, this.events, (r) => {
-      this.hints.kick(r.replica.id);
-    });
-    const registry = this.registry;
-    const runtimes = [...registry.all()];
-    this.hints = new HintManager(
-      this.options.hints.store ?? memoryHintStore(),
-      runtimes,
-      this.events,
-      this.options.hints.replayBatch,
-    );
-    this.health = new HealthMonitor(() => registry.all(), this.hints, this.events, {
-      ...this.options.health,
-      probeAll: this.options.readPreference === 'nearest',
-    });
-    this.cache = createSearchCache(this.options, this.options.metrics);
-    this.unbindMetrics = bindMeshEvents(this.events, this.options.metrics);
-    this.options.metrics.setGauges(() => ({
-      pendingHints: this.state === 'closed' ? 0 : this.hints.pendingTotal(),
-      replicas: this.currentTopology.replicas.length,
-      shards: this.currentTopology.clusters.reduce((n, c) => n + c.shards.length, 0),
-      clusters: this.currentTopology.clusters.length,
-    }));
-    const base: Omit<MeshContext, 'topology' | 'readClusters' | 'fillers'> = {
-      options: this.options,
-      retry: new RetryPolicy(this.options.retry),
-      events: this.events,
-      hints: this.hints,
-      metrics: this.options.metrics,
-      tracer: new MeshTracer(),
-      cache: this.cache,
+    const parts = assembleMesh(this.options, topology, this.events, {
       assertOpen: () => {
         this.assertOpen();
       },
-      pin: () => this.views.pin(),
-      spec: (collection, signal) => this.specs.get(collection, signal),
-      physicalName: physicalCollectionName,
-      runtime: (replica) => registry.runtime(replica),
-      readPlan: (shard) => registry.readPlan(shard),
-      canServe: (cluster) => registry.canServe(cluster),
-      hedgeDelay: (shard) => registry.hedgeDelay(shard),
-      recordShardLatency: (shard, ms) => {
-        registry.recordShardLatency(shard, ms);
-      },
-    };
-    // Each view binds its own context, so that an operation routes on one topology throughout.
-    const bind = (t: Topology, fillers: ReadonlyMap<string, readonly Replica[]> = new Map()) => ({
-      ...base,
-      topology: () => t,
-      readClusters: () => registry.readOrder(t.clusters),
-      fillers: (shard: Shard) => fillers.get(shardPath(shard)) ?? [],
+      closed: () => this.state === 'closed',
     });
-    this.views = new ViewTracker({ topology }, bind);
-    this.context = { ...bind(topology), topology: () => this.currentTopology };
-    this.specs = new CollectionSpecs(this.context, this.options.timeoutMs);
-    const host: TopologyHost = {
-      options: this.options,
-      events: this.events,
-      views: this.views,
-      registry,
-      hints: this.hints,
-      assertOpen: () => {
-        this.assertOpen();
-      },
-      bind: (t) => bind(t),
-    };
-    this.changes = new TopologyChanges(host);
+    this.registry = parts.registry;
+    this.hints = parts.hints;
+    this.health = parts.health;
+    this.cache = parts.cache;
+    this.unbindMetrics = parts.unbindMetrics;
+    this.views = parts.views;
+    this.context = parts.context;
+    this.specs = parts.specs;
+    this.changes = parts.changes;
   }
 
   /** The topology in force (during a migration: the old placement, which reads are served from). */

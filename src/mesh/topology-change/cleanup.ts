@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { UnavailableError } from '../../core/errors.js';
 import { idKey } from '../../core/ids.js';
 import type { PointId } from '../../core/types.js';
 import { shardKeyOf } from '../../topology/shard-key.js';
@@ -15,6 +16,7 @@ import {
   type Topology,
 } from '../../topology/topology.js';
 import type { CopyGate } from './copy-gate.js';
+import { isCaughtUp } from './copy-source.js';
 import { call, scanPage, type TopologyHost } from './host.js';
 
 /** A shard to clean, in its cluster. */
@@ -82,6 +84,12 @@ export async function deleteForeign(
   return deleted;
 }
 
+/**
+ * Deletes from one replica what it does not own. The ids come from scanning the replica itself
+ * (when it answers) and a caught-up sibling of its shard, so that a replica that is down, or
+ * behind with hints that will still add points, loses them all. Such a replica gets the deletes
+ * as hints, queued behind what it has pending; one that is up and current gets them directly.
+ */
 async function cleanReplica(
   host: TopologyHost,
   owner: Topology,
@@ -95,10 +103,10 @@ async function cleanReplica(
   const limit = Math.min(batchSize, replica.backend.capabilities.maxPointsPerRequest);
   const name = physicalCollectionName(collection, replica);
   const byId = owner.sharding.key === 'id';
-  const foreign = async (ids: readonly PointId[]): Promise<PointId[]> => {
+  const foreign = async (ids: readonly PointId[], from: Replica): Promise<PointId[]> => {
     if (byId) return ids.filter((id) => ownerName(cluster, id) !== shard.name);
-    const points = await call(replica, 'cleanup.get', () =>
-      replica.backend.get(name, ids, { includeVector: false }),
+    const points = await call(from, 'cleanup.get', () =>
+      from.backend.get(physicalCollectionName(collection, from), ids, { includeVector: false }),
     );
     return points.flatMap((p) => {
       let key;
@@ -110,25 +118,47 @@ async function cleanReplica(
       return ownerName(cluster, key) === shard.name ? [] : [p.id];
     });
   };
+  const up = host.registry.runtime(replica).available;
+  const direct = up && !host.hints.hasBacklog(replica);
+  const sibling = shard.replicas.find((r) => r !== replica && isCaughtUp(host, r));
+  const sources = [...(up ? [replica] : []), ...(sibling === undefined ? [] : [sibling])];
+  if (sources.length === 0) {
+    throw new UnavailableError(
+      `replica \`${replica.id}\` cannot be cleaned: it is down and no other replica of its shard holds every acknowledged write; run the cleanup again (\`abortReshard\` or \`reshard\`) once a replica is back`,
+      {
+        meta: { collection, cluster: replica.cluster, shard: replica.shard, replica: replica.name },
+      },
+    );
+  }
   // Collect first, delete after: the scan never sees its own deletions.
-  const candidates: PointId[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await scanPage(replica, collection, cursor, limit, undefined);
-    cursor = page.nextCursor;
-    if (page.ids.length > 0) candidates.push(...(await foreign(page.ids)));
-  } while (cursor !== undefined);
+  const candidates = new Map<string, PointId>();
+  for (const source of sources) {
+    let cursor: string | undefined;
+    do {
+      const page = await scanPage(source, collection, cursor, limit, undefined);
+      cursor = page.nextCursor;
+      if (page.ids.length === 0) continue;
+      for (const id of await foreign(page.ids, source)) candidates.set(idKey(id), id);
+    } while (cursor !== undefined);
+  }
+  const list = [...candidates.values()];
+  const reader = direct ? replica : (sibling ?? replica);
   let deleted = 0;
-  for (let i = 0; i < candidates.length; i += limit) {
-    const batch = candidates.slice(i, i + limit);
+  for (let i = 0; i < list.length; i += limit) {
+    const batch = list.slice(i, i + limit);
     await gate.exclusive(
       batch.map((id) => idKey(id)),
       async () => {
-        const ids = byId ? batch : await foreign(batch);
+        const ids = byId ? batch : await foreign(batch, reader);
         if (ids.length === 0) return;
-        await call(replica, 'cleanup.delete', () =>
-          host.registry.runtime(replica).call(() => replica.backend.delete(name, ids)),
-        );
+        if (direct) {
+          await call(replica, 'cleanup.delete', () =>
+            host.registry.runtime(replica).call(() => replica.backend.delete(name, ids)),
+          );
+        } else {
+          // Behind its pending hints, so that no hint replayed later brings a point back.
+          await host.hints.handOff(replica, { collection: name, op: 'delete', ids });
+        }
         deleted += ids.length;
       },
     );

@@ -10,6 +10,7 @@ import { idKey } from '../../core/ids.js';
 import { physicalCollectionName, type Replica } from '../../topology/topology.js';
 import { call, scanPage, type TopologyHost } from './host.js';
 import type { CopyGate } from './copy-gate.js';
+import { caughtUpReplica } from './copy-source.js';
 
 /** One shard to fill: where to copy from and to. */
 export interface FillTask {
@@ -39,8 +40,11 @@ export async function fillReplicas(
   const options = signal === undefined ? {} : { signal };
   let filled = 0;
   for (const task of tasks) {
-    const source = task.sources.find((r) => host.registry.runtime(r).available) ?? task.sources[0];
-    if (source === undefined) continue; // diffReplicas keeps at least one per shard
+    const first = task.sources[0];
+    if (first === undefined) continue; // diffReplicas keeps at least one per shard
+    const shard = { cluster: first.cluster, name: first.shard };
+    // The scan must list every point written before the fill began: a caught-up replica.
+    const scanned = await caughtUpReplica(host, task.sources, shard);
     const limit = Math.min(
       batchSize,
       ...task.targets.map((t) => t.backend.capabilities.maxPointsPerRequest),
@@ -55,13 +59,16 @@ export async function fillReplicas(
             meta: { operation: 'updateTopology', collection },
           });
         }
-        const page = await scanPage(source, collection, cursor, limit, signal);
+        const page = await scanPage(scanned, collection, cursor, limit, signal);
         cursor = page.nextCursor;
         if (page.ids.length === 0) continue;
         const ids = page.ids;
         await gate.exclusive(
           ids.map((id) => idKey(id)),
           async () => {
+            // Inside the gate: no live write on these ids is in flight, so a caught-up replica
+            // holds the newest value of each.
+            const source = await caughtUpReplica(host, task.sources, shard, scanned);
             const points = await call(source, 'fill.get', () =>
               source.backend.get(
                 physicalCollectionName(collection, source),

@@ -22,6 +22,7 @@ import type { PreparedItem } from '../prepare-batch.js';
 import { runWrite, type WriteOperation } from '../write.js';
 import type { CheckpointPosition } from './checkpoint.js';
 import type { CopyGate } from './copy-gate.js';
+import { caughtUpReplica } from './copy-source.js';
 import { call, scanPage, type TopologyHost } from './host.js';
 
 /** Where a migration stands; updated in place as pages are copied. */
@@ -99,7 +100,18 @@ export async function copyToNewOwners(run: CopyRun): Promise<void> {
           cursor = start.cursor;
           preferred = start.replica;
         }
-        const source = pickSource(host, shard, preferred);
+        // The scan must list every point written before the migration began: a caught-up
+        // replica. A resumed scan stays on the replica its cursor belongs to while that replica
+        // answers; otherwise the shard is scanned again from its start on another replica
+        // (copies are idempotent; the re-scanned points count again in the totals).
+        let source = shard.replicas.find((r) => r.id === preferred);
+        if (source === undefined || !host.registry.runtime(source).available) {
+          source = await caughtUpReplica(host, shard.replicas, {
+            cluster: cluster.name,
+            name: shard.name,
+          });
+          if (source.id !== preferred) cursor = undefined;
+        }
         let scannedHere = 0;
         let movedHere = 0;
         do {
@@ -160,9 +172,17 @@ async function copyPage(
   return run.gate.exclusive(
     ids.map((id) => idKey(id)),
     async () => {
-      const points = await call(source, 'reshard.get', () =>
-        run.host.registry.runtime(source).call(() =>
-          source.backend.get(physicalCollectionName(collection, source), ids, {
+      // Inside the gate: no live write on these ids is in flight, so a caught-up replica holds
+      // the newest value of each (the scanned one, or another of the shard).
+      const reader = await caughtUpReplica(
+        run.host,
+        shard.replicas,
+        { cluster: shard.cluster, name: shard.name },
+        source,
+      );
+      const points = await call(reader, 'reshard.get', () =>
+        run.host.registry.runtime(reader).call(() =>
+          reader.backend.get(physicalCollectionName(collection, reader), ids, {
             includeVector: true,
           }),
         ),
@@ -199,18 +219,6 @@ async function copyPage(
       }
       return items.length;
     },
-  );
-}
-
-/** The replica to scan: the one a checkpoint names, else an available one without backlog. */
-function pickSource(host: TopologyHost, shard: Shard, preferred: string | undefined): Replica {
-  const named = shard.replicas.find((r) => r.id === preferred);
-  if (named !== undefined) return named;
-  const ok = (r: Replica) => host.registry.runtime(r).available;
-  return (
-    shard.replicas.find((r) => ok(r) && !host.hints.hasBacklog(r)) ??
-    shard.replicas.find(ok) ??
-    shard.primary
   );
 }
 

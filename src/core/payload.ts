@@ -215,3 +215,37 @@ function cloneValue(value: JsonValue): JsonValue {
   }
   return cloneObject(value);
 }
+
+/**
+ * The one-letter type of a JSON value: `s` string, `n` number, `b` boolean, `z` null, `a`
+ * array, `o` object. Adapters that store type tags beside payloads (Milvus, Qdrant) use these
+ * letters, so that their filters can be exact about types.
+ */
+export type JsonTypeTag = 's' | 'n' | 'b' | 'z' | 'a' | 'o';
+
+/** Every {@link JsonTypeTag}. */
+export const JSON_TYPE_TAGS: readonly JsonTypeTag[] = Object.freeze(['s', 'n', 'b', 'z', 'a', 'o']);
+
+/**
+ * The type tag of a JSON value.
+ *
+ * @example
+ * ```ts
+ * jsonTypeTag([1]); // 'a'
+ * jsonTypeTag(null); // 'z'
+ * ```
+ */
+export function jsonTypeTag(value: unknown): JsonTypeTag {
+  if (value === null) return 'z';
+  if (Array.isArray(value)) return 'a';
+  switch (typeof value) {
+    case 'string':
+      return 's';
+    case 'number':
+      return 'n';
+    case 'boolean':
+      return 'b';
+    default:
+      return 'o';
+  }
+}

@@ -30,7 +30,8 @@ import {
   type FilterScalar,
   type InNode,
 } from '../../core/filter-ast.js';
-import { MILVUS_FIELDS, TYPE_TAGS, hasLoneSurrogate, typeTag } from './milvus-schema.js';
+import { JSON_TYPE_TAGS, jsonTypeTag } from '../../core/payload.js';
+import { MILVUS_FIELDS, hasLoneSurrogate } from './milvus-schema.js';
 
 /**
  * The Milvus expression of a filter tree.
@@ -134,7 +135,7 @@ function tagExpr(tag: string, field: string): string {
 }
 
 function presentExpr(field: string): string {
-  const all = TYPE_TAGS.map((t) => `"${t}:${field}"`).join(', ');
+  const all = JSON_TYPE_TAGS.map((t) => `"${t}:${field}"`).join(', ');
   return `json_contains_any(${MILVUS_FIELDS.tags}, [${all}])`;
 }
 
@@ -142,7 +143,7 @@ function presentExpr(field: string): string {
 function equalsExpr(field: string, value: FilterScalar): string {
   if (value === null) return tagExpr('z', field);
   const literal = scalarLiteral(value);
-  return `(${tagExpr(typeTag(value), field)} and ${valueExpr(field)} == ${literal})`;
+  return `(${tagExpr(jsonTypeTag(value), field)} and ${valueExpr(field)} == ${literal})`;
 }
 
 function scalarLiteral(value: string | number | boolean): string {
@@ -170,7 +171,7 @@ function compileCompare(node: CompareNode): string {
       `Milvus cannot answer \`$${node.op}\` on \`${field}\` with a string holding a character at or above U+D800 exactly: it orders strings by code point, vecmesh by UTF-16 code unit`,
     );
   }
-  return `(${tagExpr(typeTag(value), field)} and ${valueExpr(field)} ${op} ${scalarLiteral(value)})`;
+  return `(${tagExpr(jsonTypeTag(value), field)} and ${valueExpr(field)} ${op} ${scalarLiteral(value)})`;
 }
 
 function compileIn(node: InNode): string {

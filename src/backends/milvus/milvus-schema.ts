@@ -10,6 +10,7 @@ import { InvalidArgumentError, describeValue } from '../../core/errors.js';
 import { FIELD_NAME_PATTERN } from '../../core/filter-ast.js';
 import { idKey, parseIdKey } from '../../core/ids.js';
 import type { CollectionSpec, Metric, Payload, PointId } from '../../core/types.js';
+import { jsonTypeTag } from '../../core/payload.js';
 import { MILVUS_LIMITS, type MilvusIndexOption } from './milvus-options.js';
 
 /** Field names of a vecmesh collection in Milvus. */
@@ -174,29 +175,10 @@ export function fieldTags(payload: Payload | undefined): string[] {
   const tags: string[] = [];
   if (payload === undefined) return tags;
   for (const [key, value] of Object.entries(payload)) {
-    if (FIELD_NAME_PATTERN.test(key)) tags.push(`${typeTag(value)}:${key}`);
+    if (FIELD_NAME_PATTERN.test(key)) tags.push(`${jsonTypeTag(value)}:${key}`);
   }
   return tags;
 }
-
-/** The one-letter type of a JSON value, as {@link fieldTags} writes it. */
-export function typeTag(value: unknown): 's' | 'n' | 'b' | 'z' | 'a' | 'o' {
-  if (value === null) return 'z';
-  if (Array.isArray(value)) return 'a';
-  switch (typeof value) {
-    case 'string':
-      return 's';
-    case 'number':
-      return 'n';
-    case 'boolean':
-      return 'b';
-    default:
-      return 'o';
-  }
-}
-
-/** Every type letter {@link typeTag} answers. */
-export const TYPE_TAGS: readonly string[] = Object.freeze(['s', 'n', 'b', 'z', 'a', 'o']);
 
 /**
  * The Milvus fields of a collection of this dimension.

@@ -23,12 +23,8 @@
 import { InvalidFilterError, describeValue } from '../../core/errors.js';
 import type { CompareNode, FilterNode, FilterScalar, InNode } from '../../core/filter-ast.js';
 import { QDRANT_ID_KEY } from './qdrant-ids.js';
-import {
-  QDRANT_RESERVED_KEYS,
-  QDRANT_TYPES_KEY,
-  TYPE_TAGS,
-  type TypeTag,
-} from './qdrant-payload.js';
+import { JSON_TYPE_TAGS, type JsonTypeTag } from '../../core/payload.js';
+import { QDRANT_RESERVED_KEYS, QDRANT_TYPES_KEY } from './qdrant-payload.js';
 
 /** A Qdrant range: bounds on a numeric field. */
 export interface QdrantRange {
@@ -114,7 +110,7 @@ function compile(node: FilterNode): QdrantCondition {
       return node.negated ? { must_not: [positive] } : positive;
     }
     case 'exists': {
-      const present = { key: typeKey(node.field), match: { any: [...TYPE_TAGS] } };
+      const present = { key: typeKey(node.field), match: { any: [...JSON_TYPE_TAGS] } };
       return node.exists ? present : { must_not: [present] };
     }
   }
@@ -137,7 +133,7 @@ function equals(field: string, value: FilterScalar): QdrantCondition {
   if (typeof value === 'number') {
     return typed(field, 'n', { key: checked(field), range: { gte: value, lte: value } });
   }
-  const t: TypeTag = typeof value === 'string' ? 's' : 'b';
+  const t: JsonTypeTag = typeof value === 'string' ? 's' : 'b';
   return typed(field, t, { key: checked(field), match: { value } });
 }
 
@@ -163,11 +159,11 @@ function membership(node: InNode): QdrantCondition {
 }
 
 /** A value condition that holds only when the field also has the given type. */
-function typed(field: string, t: TypeTag, condition: QdrantFieldCondition): QdrantFilter {
+function typed(field: string, t: JsonTypeTag, condition: QdrantFieldCondition): QdrantFilter {
   return { must: [condition, tag(field, t)] };
 }
 
-function tag(field: string, t: TypeTag): QdrantFieldCondition {
+function tag(field: string, t: JsonTypeTag): QdrantFieldCondition {
   return { key: typeKey(field), match: { value: t } };
 }
 

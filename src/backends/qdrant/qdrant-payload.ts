@@ -14,6 +14,7 @@
 import { InvalidArgumentError } from '../../core/errors.js';
 import { FIELD_NAME_PATTERN } from '../../core/filter-ast.js';
 import type { JsonValue, Payload } from '../../core/types.js';
+import { jsonTypeTag, type JsonTypeTag } from '../../core/payload.js';
 import { QDRANT_ID_KEY } from './qdrant-ids.js';
 
 /** The reserved payload key holding the JSON type of each filterable top-level field. */
@@ -24,39 +25,6 @@ export const QDRANT_RESERVED_KEYS: readonly string[] = Object.freeze([
   QDRANT_ID_KEY,
   QDRANT_TYPES_KEY,
 ]);
-
-/** The type tag of a field: string, number, boolean, null, array, object. */
-export type TypeTag = 's' | 'n' | 'b' | 'z' | 'a' | 'o';
-
-/** Every type tag: a field whose tag is any of them is present. */
-export const TYPE_TAGS: readonly TypeTag[] = Object.freeze(['s', 'n', 'b', 'z', 'a', 'o']);
-
-/**
- * The type tag of a JSON value.
- *
- * @param value - A payload value.
- * @returns Its tag.
- *
- * @example
- * ```ts
- * typeTag([1]); // 'a'
- * typeTag(null); // 'z'
- * ```
- */
-export function typeTag(value: JsonValue): TypeTag {
-  if (value === null) return 'z';
-  if (Array.isArray(value)) return 'a';
-  switch (typeof value) {
-    case 'string':
-      return 's';
-    case 'number':
-      return 'n';
-    case 'boolean':
-      return 'b';
-    default:
-      return 'o';
-  }
-}
 
 /**
  * The payload stored for a point: the caller's fields, the original id and the type tags.
@@ -78,7 +46,7 @@ export function toStoredPayload(
   payload: Payload | undefined,
   path: string,
 ): Record<string, unknown> {
-  const types: Record<string, TypeTag> = {};
+  const types: Record<string, JsonTypeTag> = {};
   const out: Record<string, unknown> = {};
   if (payload !== undefined) {
     for (const key of Object.keys(payload)) {
@@ -98,7 +66,7 @@ export function toStoredPayload(
       // Only names a filter can use need a tag.
       if (FIELD_NAME_PATTERN.test(key)) {
         Object.defineProperty(types, key, {
-          value: typeTag(value),
+          value: jsonTypeTag(value),
           enumerable: true,
           writable: true,
           configurable: true,

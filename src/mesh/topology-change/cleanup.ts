@@ -85,9 +85,9 @@ export async function deleteForeign(
 }
 
 /**
- * Deletes from one replica what it does not own. The ids come from scanning the replica itself
- * (when it answers) and a caught-up sibling of its shard, so that a replica that is down, or
- * behind with hints that will still add points, loses them all. Such a replica gets the deletes
+ * Deletes from one replica what it does not own. The ids come from scanning the replica itself,
+ * and, when it is down or behind with hints that will still add points, a caught-up sibling of
+ * its shard too, so that it loses them all. Such a replica gets the deletes
  * as hints, queued behind what it has pending; one that is up and current gets them directly.
  */
 async function cleanReplica(
@@ -120,7 +120,11 @@ async function cleanReplica(
   };
   const up = host.registry.runtime(replica).available;
   const direct = up && !host.hints.hasBacklog(replica);
-  const sibling = shard.replicas.find((r) => r !== replica && isCaughtUp(host, r));
+  // A current replica lists exactly what it holds; only one that is behind or down needs a
+  // caught-up sibling's list too.
+  const sibling = direct
+    ? undefined
+    : shard.replicas.find((r) => r !== replica && isCaughtUp(host, r));
   const sources = [...(up ? [replica] : []), ...(sibling === undefined ? [] : [sibling])];
   if (sources.length === 0) {
     throw new UnavailableError(

@@ -35,6 +35,9 @@ export async function cache(args: BenchArgs): Promise<Record<string, unknown>> {
     timeoutMs: 120_000,
   });
   const client = new Redis(redis.url, { lazyConnect: true });
+  const lookupStore = redisCacheStore({ url: redis.url });
+  // The same nodes behind an in-process cache: what a hit costs the mesh without the network.
+  const local = createMesh({ clusters: [cluster.topology], cache: {}, timeoutMs: 120_000 });
   try {
     await mesh.connect();
     await client.connect();
@@ -71,11 +74,19 @@ export async function cache(args: BenchArgs): Promise<Record<string, unknown>> {
     }
     // Hit against a bare GET side by side: each hit is followed by a GET of a value of the same
     // size on the same Redis, so that both see the same machine state (the hits above follow a
-    // 20 ms miss that keeps the CPUs busy).
+    // 20 ms miss that keeps the CPUs busy). Interleaved with them, the parts of a hit: the
+    // store's one-round-trip lookup alone (its Lua script, through ioredis), and a hit of a mesh
+    // with an in-process cache (the mesh's own work per hit, no network).
     const value = 'x'.repeat(size);
     await client.set('bench:value', value);
+    await lookupStore.set('bench:lookup0', value, 600);
+    await local.connect();
+    const localDocs = local.collection('bench');
+    for (const q of queries) await localDocs.search(request(q)); // fills the in-process cache
     const warmHit: number[] = [];
     const get: number[] = [];
+    const lookup: number[] = [];
+    const localHit: number[] = [];
     for (let round = 0; round < 3; round++) {
       for (const q of queries) {
         let t = nowMs();
@@ -84,17 +95,27 @@ export async function cache(args: BenchArgs): Promise<Record<string, unknown>> {
         t = nowMs();
         await client.get('bench:value');
         get.push(nowMs() - t);
+        t = nowMs();
+        await lookupStore.getWithGeneration('bench:gen', 'bench:lookup');
+        lookup.push(nowMs() - t);
+        t = nowMs();
+        await localDocs.search(request(q));
+        localHit.push(nowMs() - t);
       }
     }
     const missP50 = quantile(miss, 0.5);
     const hitP50 = quantile(hit, 0.5);
     const warmHitP50 = quantile(warmHit, 0.5);
     const getP50 = quantile(get, 0.5);
+    const lookupP50 = quantile(lookup, 0.5);
+    const localHitP50 = quantile(localHit, 0.5);
     printTable(`cache: ${total} x ${DIMENSION} clustered, 3 x 2 nodes, exact search, Redis cache`, [
       { path: 'miss (search the cluster)', p50_ms: round(missP50) },
       { path: 'hit right after its miss (Redis)', p50_ms: round(hitP50) },
       { path: 'hit, interleaved with GETs', p50_ms: round(warmHitP50) },
       { path: `bare Redis GET (${size} bytes), interleaved`, p50_ms: round(getP50) },
+      { path: 'store lookup alone (EVALSHA), interleaved', p50_ms: round(lookupP50) },
+      { path: 'hit of an in-process cache (mesh work only)', p50_ms: round(localHitP50) },
     ]);
     return {
       points: total,
@@ -103,11 +124,15 @@ export async function cache(args: BenchArgs): Promise<Record<string, unknown>> {
       hit_p50_ms: round(hitP50),
       hit_interleaved_p50_ms: round(warmHitP50),
       get_p50_ms: round(getP50),
+      lookup_p50_ms: round(lookupP50),
+      in_process_hit_p50_ms: round(localHitP50),
       hit_speedup: round(missP50 / hitP50, 1),
       hit_vs_redis_get: round(warmHitP50 / getP50, 2),
     };
   } finally {
     client.disconnect();
+    await lookupStore.close();
+    await local.close();
     await mesh.close();
     await cluster.stop();
     await redis.stop();

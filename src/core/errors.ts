@@ -198,6 +198,27 @@ export class ClosedError extends VecmeshError {
   override readonly code: string = 'VECMESH_ERR_CLOSED';
 }
 
+/**
+ * An optional peer dependency that the feature in use needs is not installed (for example
+ * `ioredis` for `redisCacheStore({ url })`). The message names the package and the command
+ * that installs it. Not retryable.
+ */
+export class MissingDependencyError extends VecmeshError {
+  override readonly code: string = 'VECMESH_ERR_MISSING_DEPENDENCY';
+  /** The npm package to install. */
+  readonly packageName: string;
+
+  /**
+   * @param packageName - The npm package to install.
+   * @param message - What needs it and how to install it.
+   * @param options - The loader's error as `cause`.
+   */
+  constructor(packageName: string, message: string, options: VecmeshErrorOptions = {}) {
+    super(message, options);
+    this.packageName = packageName;
+  }
+}
+
 /** A shard could not answer a read from any replica of any cluster. */
 export class ShardUnavailableError extends VecmeshError {
   override readonly code: string = 'VECMESH_ERR_SHARD_UNAVAILABLE';

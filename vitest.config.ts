@@ -3,9 +3,13 @@ import { defineConfig } from 'vitest/config';
 // Three projects: `unit` needs nothing but Node; `acceptance` starts real reference-node
 // processes; `integration` needs services that .ci/run starts (Redis, Milvus Lite).
 export default defineConfig({
+  // Examples and tests import the package by its name (`vecmesh`, `vecmesh/node`, ...), which
+  // tsconfig.json's `paths` map to the sources; every project below inherits this.
+  resolve: { tsconfigPaths: true },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/conformance/**/*.test.ts'],
@@ -13,6 +17,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'acceptance',
           include: ['test/acceptance/**/*.test.ts'],
@@ -23,6 +28,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

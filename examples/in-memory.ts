@@ -12,7 +12,7 @@ import {
   memoryBackend,
   VecmeshError,
   type Point,
-} from '../src/index.js';
+} from 'vecmesh';
 import { TOPICS, embed } from './lib/embed.js';
 
 const DIMENSION = 64;

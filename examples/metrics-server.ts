@@ -23,7 +23,7 @@ import {
   prometheusMetrics,
   type ClusterOptions,
   type Point,
-} from '../src/index.js';
+} from 'vecmesh';
 import { embed, TOPICS } from './lib/embed.js';
 import { cacheFromEnv, listenFromEnv, nodeClusterFromEnv } from './lib/env-mesh.js';
 

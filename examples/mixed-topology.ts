@@ -10,10 +10,10 @@
  *
  * Run: npx tsx examples/mixed-topology.ts
  */
-import { milvusBackend } from '../src/backends/milvus/index.js';
-import { createMesh, type Point, type VectorBackend } from '../src/index.js';
-import { startLocalCluster } from '../src/node/index.js';
-import { startMilvusLite, type MilvusLite } from '../src/testing/index.js';
+import { milvusBackend } from 'vecmesh/milvus';
+import { createMesh, type Point, type VectorBackend } from 'vecmesh';
+import { startLocalCluster } from 'vecmesh/node';
+import { startMilvusLite, type MilvusLite } from 'vecmesh/testing';
 import { TOPICS, embed } from './lib/embed.js';
 
 const DIMENSION = 64;

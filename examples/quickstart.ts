@@ -9,8 +9,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMesh, InvalidBatchError, VecmeshError, type Point } from '../src/index.js';
-import { startLocalCluster } from '../src/node/index.js';
+import { createMesh, InvalidBatchError, VecmeshError, type Point } from 'vecmesh';
+import { startLocalCluster } from 'vecmesh/node';
 import { TOPICS, embed } from './lib/embed.js';
 
 const DIMENSION = 64;

@@ -15,8 +15,8 @@ import {
   redisCacheStore,
   type CacheOptions,
   type ClusterOptions,
-} from '../../src/index.js';
-import { referenceBackend } from '../../src/node/index.js';
+} from 'vecmesh';
+import { referenceBackend } from 'vecmesh/node';
 
 /** The variables read, as `process.env` holds them. */
 export type ExampleEnv = Readonly<Record<string, string | undefined>>;

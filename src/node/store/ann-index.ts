@@ -14,10 +14,24 @@
  *
  * @module
  */
-import { BatchMatches, Index, MetricKind, ScalarKind, type Matches } from 'usearch';
+import { createRequire } from 'node:module';
+import type * as Usearch from 'usearch';
+import type {
+  BatchMatches as UsearchBatchMatches,
+  Index as UsearchIndex,
+  Matches,
+  MetricKind as UsearchMetricKind,
+} from 'usearch';
 import type { Metric } from '../../core/types.js';
 
-const METRIC_KINDS: Readonly<Record<Metric, MetricKind>> = {
+// usearch's CommonJS build, on purpose: its ES module build finds its native binary from the
+// call stack, which loops forever when an application loads vecmesh with require() (Node
+// >= 20.19 evaluates ES modules synchronously then); the CommonJS build uses __dirname.
+const { BatchMatches, Index, MetricKind, ScalarKind } = createRequire(import.meta.url)(
+  'usearch',
+) as typeof Usearch;
+
+const METRIC_KINDS: Readonly<Record<Metric, UsearchMetricKind>> = {
   cosine: MetricKind.Cos,
   ip: MetricKind.IP,
   l2: MetricKind.L2sq,
@@ -53,7 +67,7 @@ export interface AnnParams {
 export class AnnIndex {
   /** The parameters it was built with. */
   readonly params: AnnParams;
-  private readonly native: Index;
+  private readonly native: UsearchIndex;
 
   /**
    * @param params - Dimension, metric and HNSW parameters.
@@ -128,7 +142,7 @@ export class AnnIndex {
         matrix.set(q, i * d);
       });
       // One query comes back as Matches, several as BatchMatches (usearch decides by length).
-      const result: Matches | BatchMatches = this.native.search(matrix, wanted, 0);
+      const result: Matches | UsearchBatchMatches = this.native.search(matrix, wanted, 0);
       if (result instanceof BatchMatches) {
         for (let i = 0; i < chunk.length; i++) {
           const count = Number(result.counts[i]);

@@ -2,7 +2,7 @@
  * Benchmark runner: `npm run bench -- <scenario> [--json] [--dataset DIR] [--quick]`.
  *
  * Each scenario prints a readable table; with `--json` its figures also go out as one JSON object
- * on the last line. Timings are compared side by side in the same run (DESIGN §10).
+ * on the last line. Timings are compared side by side in the same run (docs/architecture.md §10).
  */
 import { failover } from './scenarios/failover.js';
 import { cache } from './scenarios/cache.js';

@@ -1,7 +1,7 @@
 /**
  * Anti-entropy by id set: makes the replicas of a shard hold the same ids, by scanning every
  * replica's ids and copying to each what it lacks from one that has it. The way back for a
- * replica whose hints overflowed (DESIGN §5): nothing acknowledged is lost, it is repaired.
+ * replica whose hints overflowed (architecture §5): nothing acknowledged is lost, it is repaired.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * One deadline per operation: a single `AbortController` and a single timer, shared by every
  * attempt the operation makes. Cheaper than `AbortSignal.timeout()` + `AbortSignal.any()` per
- * attempt (DESIGN §5 has the measurements).
+ * attempt (architecture §5 has the measurements).
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * Retries with full jitter, inside the operation's deadline and a retry budget.
  *
- * The first attempt runs directly (p-retry costs ~14 us even when nothing fails, DESIGN §5);
+ * The first attempt runs directly (p-retry costs ~14 us even when nothing fails, architecture §5);
  * only after a retryable failure does the loop enter p-retry for the remaining attempts.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * The hint store contract: writes a replica missed while it was down, kept per replica in the
- * order they happened, to be replayed when the replica is back (DESIGN §5, "hinted handoff").
+ * order they happened, to be replayed when the replica is back (architecture §5, "hints and repair").
  *
  * A store is bounded per replica. When a replica's share is full, replaying what is left would
  * skip writes (a gappy log), so the store discards every pending hint of that replica instead

@@ -7,18 +7,22 @@
  * `milvus-rows.ts`, searches in `milvus-search.ts`, scan pages in `milvus-scan.ts`.
  * `docs/milvus.md` says what was verified against which server.
  *
+ * `@zilliz/milvus2-sdk-node` is an optional peer dependency: it is loaded by the constructor
+ * (see `core/optional-dependency.ts`), so that importing `vecmesh/milvus` works without it;
+ * every other module imports only its types.
+ *
  * @module
  */
-import { ConsistencyLevelEnum, type MilvusClient, type RowData } from '@zilliz/milvus2-sdk-node';
+import type { ConsistencyLevelEnum, MilvusClient, RowData } from '@zilliz/milvus2-sdk-node';
 import { validateCollectionSpec } from '../../core/collection-spec.js';
 import {
   BackendError,
-  CollectionNotFoundError,
   InvalidArgumentError,
   VecmeshError,
   type ErrorMeta,
 } from '../../core/errors.js';
 import type { FilterNode } from '../../core/filter-ast.js';
+import { loadOptional } from '../../core/optional-dependency.js';
 import type {
   CollectionInfo,
   CollectionSpec,
@@ -43,7 +47,7 @@ import { MAX_UPSERT_BYTES, chunkBySize, idFilters } from './milvus-batches.js';
 import { callMilvus } from './milvus-call.js';
 import { MilvusCollections, collectionInfo } from './milvus-collections.js';
 import { MilvusConnection } from './milvus-connection.js';
-import { checkStatus, sdkError } from './milvus-errors.js';
+import { checkStatus, collectionNotFound, sdkError } from './milvus-errors.js';
 import { compileFilter } from './milvus-filter.js';
 import {
   MILVUS_LIMITS,
@@ -66,17 +70,20 @@ import { checkSearch, planSearch, runSearch } from './milvus-search.js';
  * field types, which filters test). Several shards can share one server through the mesh's
  * replica `namespace` (the mesh then asks for `s0__docs`, `s1__docs`, ...).
  *
- * Lifecycle: the constructor does no I/O; `connect()` creates the SDK client (its retries off)
+ * Lifecycle: the constructor loads the SDK and does no I/O; `connect()` creates the SDK client
+ * (its retries off)
  * and checks the server; when the server does not answer it rejects with `UnavailableError` but
  * stays usable, so that calls succeed once the server is up. An unreachable address never
  * crashes the process: the SDK's connection promise always has a handler. Calls before
  * `connect()` and after `close()` reject with `ClosedError`; `close()` is final.
  *
  * Errors: every answer's status is checked (the SDK reports most failures as a status, not an
- * exception): a missing collection is `CollectionNotFoundError`; gRPC UNAVAILABLE, connection
- * failures, DEADLINE_EXCEEDED and RESOURCE_EXHAUSTED are retryable `UnavailableError`,
- * `TimeoutError` and `RateLimitedError`; other failures a `BackendError`. Every error carries
- * `meta.backend` (the server's address), `meta.operation` and `meta.collection`.
+ * exception): a missing collection is `CollectionNotFoundError` (`collection \`docs\` does not
+ * exist on Milvus at host:port`); a server that cannot be reached a retryable `UnavailableError`
+ * (`cannot reach Milvus at host:port: connection refused`); DEADLINE_EXCEEDED and
+ * RESOURCE_EXHAUSTED retryable `TimeoutError` and `RateLimitedError`; other failures a
+ * `BackendError`. Every error carries `meta.backend` (the server's address), `meta.operation`,
+ * `meta.collection`, and what the SDK said as `cause`.
  *
  * Signals: the SDK cannot cancel a call in flight; an aborted signal ends the wait with
  * `AbortedError` (or `TimeoutError`), and the call's late answer is dropped.
@@ -107,14 +114,18 @@ export class MilvusBackend implements VectorBackend, AsyncDisposable {
   /**
    * @param options - Address, credentials, timeouts, consistency, index and capabilities.
    * @throws `InvalidOptionError` when an option is invalid.
+   * @throws `MissingDependencyError` when `@zilliz/milvus2-sdk-node` is not installed (the
+   *   message names it and the `npm install` command).
    */
   constructor(options: MilvusBackendOptions) {
     this.options = resolveMilvusOptions(options);
+    // Here rather than on the first call: a missing SDK shows where the backend is configured.
+    const sdk = loadOptional('@zilliz/milvus2-sdk-node', '`milvusBackend()` (vecmesh/milvus)');
     this.endpoint = this.options.endpoint;
     this.life = new BackendLifecycle(this.endpoint);
     this.capabilities = this.options.capabilities;
-    this.consistency = ConsistencyLevelEnum[this.options.consistencyLevel];
-    this.connection = new MilvusConnection(this.options);
+    this.consistency = sdk.ConsistencyLevelEnum[this.options.consistencyLevel];
+    this.connection = new MilvusConnection(this.options, sdk.MilvusClient);
     this.collections = new MilvusCollections(this.options);
   }
 
@@ -366,12 +377,7 @@ export class MilvusBackend implements VectorBackend, AsyncDisposable {
           (d) => d !== undefined,
           () => true,
         );
-        if (!exists) {
-          throw new CollectionNotFoundError(
-            `collection \`${name}\` does not exist on ${this.endpoint}`,
-            { meta, cause: err },
-          );
-        }
+        if (!exists) throw collectionNotFound(name, meta, err);
       }
       throw error;
     }
@@ -393,6 +399,9 @@ export class MilvusBackend implements VectorBackend, AsyncDisposable {
  * @default options.defaultEf 64
  * @returns A backend; call `connect()` before using it.
  * @throws `InvalidOptionError` when an option is invalid.
+ * @throws `MissingDependencyError` when `@zilliz/milvus2-sdk-node` is not installed: `npm install
+ *   @zilliz/milvus2-sdk-node` (an optional peer dependency of vecmesh). Importing
+ *   `vecmesh/milvus` does not need it; creating a backend does.
  *
  * @example
  * ```ts

@@ -13,7 +13,14 @@ import {
 } from '../../core/errors.js';
 import type { CollectionInfo, CollectionSpec, Metric } from '../../core/types.js';
 import { callMilvus } from './milvus-call.js';
-import { checkStatus, isIndexMissing, isSuccess, statusError, statusOf } from './milvus-errors.js';
+import {
+  checkStatus,
+  collectionNotFound,
+  isIndexMissing,
+  isSuccess,
+  statusError,
+  statusOf,
+} from './milvus-errors.js';
 import type { ResolvedMilvusBackendOptions } from './milvus-options.js';
 import {
   MILVUS_FIELDS,
@@ -233,14 +240,7 @@ export class MilvusCollections {
     const known = cached ? this.known.get(name) : undefined;
     if (known !== undefined) return known;
     const described = await this.describe(client, name, signal, meta);
-    if (described === undefined) {
-      throw new CollectionNotFoundError(
-        `collection \`${name}\` does not exist on ${this.options.endpoint}`,
-        {
-          meta,
-        },
-      );
-    }
+    if (described === undefined) throw collectionNotFound(name, meta);
     return described;
   }
 

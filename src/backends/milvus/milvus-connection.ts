@@ -4,9 +4,12 @@
  * this module makes sure that promise always has a handler (so an unreachable address never
  * becomes an unhandled rejection) and starts a new handshake when the last one failed.
  *
+ * The SDK is an optional peer dependency: the client class comes in from the backend, which
+ * loaded the SDK, and this module imports only its types.
+ *
  * @module
  */
-import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { ErrorMeta } from '../../core/errors.js';
 import { callMilvus } from './milvus-call.js';
 import type { ResolvedMilvusBackendOptions } from './milvus-options.js';
@@ -16,7 +19,9 @@ import type { ResolvedMilvusBackendOptions } from './milvus-options.js';
  *
  * @example
  * ```ts
- * const connection = new MilvusConnection(resolveMilvusOptions({ address: '127.0.0.1:19530' }));
+ * const { MilvusClient } = loadOptional('@zilliz/milvus2-sdk-node', '`milvusBackend()`');
+ * const options = resolveMilvusOptions({ address: '127.0.0.1:19530' });
+ * const connection = new MilvusConnection(options, MilvusClient);
  * const client = connection.client();
  * await connection.ready(client, signal, meta);
  * await connection.close();
@@ -27,8 +32,14 @@ export class MilvusConnection {
   // Whether the SDK's handshake succeeded once; until it does, each call tries it again.
   private handshake: Promise<void> | undefined;
 
-  /** @param options - Address, TLS, credentials, database and timeout of the client. */
-  constructor(private readonly options: ResolvedMilvusBackendOptions) {}
+  /**
+   * @param options - Address, TLS, credentials, database and timeout of the client.
+   * @param clientClass - The SDK's client class (constructed on first use only).
+   */
+  constructor(
+    private readonly options: ResolvedMilvusBackendOptions,
+    private readonly clientClass: typeof MilvusClient,
+  ) {}
 
   /** The client when one was created and not closed since. */
   get current(): MilvusClient | undefined {
@@ -39,7 +50,7 @@ export class MilvusConnection {
   client(): MilvusClient {
     if (this.sdk !== undefined) return this.sdk;
     const o = this.options;
-    const client = new MilvusClient({
+    const client = new this.clientClass({
       address: o.address,
       ssl: o.ssl,
       ...(o.token === undefined ? {} : { token: o.token }),
@@ -72,7 +83,7 @@ export class MilvusConnection {
   ): Promise<void> {
     let attempt = this.handshake;
     if (attempt === undefined) {
-      client.connect(MilvusClient.sdkInfo.version);
+      client.connect(this.clientClass.sdkInfo.version);
       attempt = this.watchHandshake(client);
     }
     const pending = attempt;

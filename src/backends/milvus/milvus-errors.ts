@@ -8,6 +8,11 @@
  *   RESOURCE_EXHAUSTED become retryable `UnavailableError`, `TimeoutError`, `RateLimitedError`;
  * - a thrown status object, or an `Error('ErrorCode: X. Reason: ...')` (the SDK's own checks).
  *
+ * Messages are written for the person reading them: a server that cannot be reached is
+ * `cannot reach Milvus at host:port: connection refused`, a missing collection
+ * `collection \`docs\` does not exist on Milvus at host:port`; the SDK's status or gRPC error is
+ * kept as the `cause`.
+ *
  * @module
  */
 import {
@@ -15,12 +20,14 @@ import {
   CollectionNotFoundError,
   InvalidArgumentError,
   RateLimitedError,
+  TimeoutError,
   UnavailableError,
   VecmeshError,
   type ErrorMeta,
 } from '../../core/errors.js';
 import { isPlainObject } from '../../core/payload.js';
 import { toVecmeshError } from '../../resilience/classify.js';
+import { connectionFailure, hostPort } from '../unreachable.js';
 
 /** The status part of a Milvus answer. */
 export interface MilvusStatus {
@@ -73,7 +80,8 @@ export function isSuccess(status: MilvusStatus): boolean {
  *
  * @param status - A status that is not a success.
  * @param meta - Backend, operation and collection.
- * @returns `CollectionNotFoundError` (code 100 or `CollectionNotExists`), `RateLimitedError`,
+ * @returns `CollectionNotFoundError` (code 100 or `CollectionNotExists`) naming `meta.collection`
+ *   as {@link collectionNotFound} does, `RateLimitedError`,
  *   a retryable `UnavailableError` (service not ready, or a status marked retriable),
  *   `InvalidArgumentError` (an illegal argument or a parameter error, codes 1100..1199), else a
  *   non-retryable `BackendError`; each naming the backend and quoting the reason.
@@ -97,7 +105,10 @@ export function statusError(status: MilvusStatus, meta: ErrorMeta): VecmeshError
     (name !== undefined && NOT_FOUND_NAMES.has(name)) ||
     (reason !== undefined && NOT_FOUND_REASON.test(reason))
   ) {
-    return new CollectionNotFoundError(message, options);
+    // The name the caller passed, not Milvus's status text (which stays the cause).
+    return meta.collection === undefined
+      ? new CollectionNotFoundError(message, options)
+      : collectionNotFound(meta.collection, meta, status);
   }
   if (RATE_LIMIT_CODES.has(code) || (name !== undefined && RATE_LIMIT_NAMES.has(name))) {
     return new RateLimitedError(message, options);
@@ -179,9 +190,11 @@ const SDK_ERROR_CODE = /ErrorCode: (\w+)\. Reason: (.*)$/s;
  * @param meta - Backend, operation and collection.
  * @returns The error, naming the backend, with the original as `cause`: a thrown status (or an
  *   answer with a failed status) as {@link statusError} says; `Error('ErrorCode: X. Reason: ...')`
- *   likewise; gRPC and network errors as `toVecmeshError` classifies them (UNAVAILABLE and
- *   connection errors as `UnavailableError`, DEADLINE_EXCEEDED as `TimeoutError`,
- *   RESOURCE_EXHAUSTED as `RateLimitedError`, all retryable); anything else a `BackendError`.
+ *   likewise; gRPC UNAVAILABLE, and DEADLINE_EXCEEDED before a connection was made, as
+ *   `UnavailableError: cannot reach Milvus at host:port: <why>`; DEADLINE_EXCEEDED after as
+ *   `TimeoutError`; other gRPC and network errors as `toVecmeshError` classifies them
+ *   (RESOURCE_EXHAUSTED as `RateLimitedError`; all three retryable); anything else a
+ *   `BackendError`.
  *
  * @example
  * ```ts
@@ -199,6 +212,70 @@ export function sdkError(error: unknown, meta: ErrorMeta): VecmeshError {
       return statusError({ error_code: match[1], reason: match[2] }, meta);
     }
   }
+  const transport = grpcTransportError(error, meta);
+  if (transport !== undefined) return transport;
   const context = `${meta.backend ?? 'milvus'} \`${meta.operation ?? 'call'}\``;
   return toVecmeshError(error, context).withMeta(meta);
+}
+
+/**
+ * The error for a collection the server does not have.
+ *
+ * @param name - The collection as the caller named it.
+ * @param meta - Backend, operation and collection.
+ * @param cause - What Milvus or the SDK said, if anything.
+ * @returns `CollectionNotFoundError: collection \`docs\` does not exist on Milvus at host:port`.
+ *
+ * @example
+ * ```ts
+ * collectionNotFound('docs', { backend: 'http://127.0.0.1:19530' }).message;
+ * // 'collection `docs` does not exist on Milvus at 127.0.0.1:19530'
+ * ```
+ */
+export function collectionNotFound(
+  name: string,
+  meta: ErrorMeta,
+  cause?: unknown,
+): CollectionNotFoundError {
+  return new CollectionNotFoundError(
+    `collection \`${name}\` does not exist on Milvus at ${hostPort(meta.backend ?? 'milvus')}`,
+    cause === undefined ? { meta } : { meta, cause },
+  );
+}
+
+// gRPC status codes of @grpc/grpc-js: the channel's own failures, not Milvus's answers.
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+// grpc-js says so when a deadline passed before any connection was ready to take the call.
+const NOT_CONNECTED = /Waiting for LB pick/;
+const ELAPSED = /Deadline exceeded after (\d+(?:\.\d+)?)s/;
+
+/**
+ * One line for a gRPC UNAVAILABLE (`cannot reach Milvus at host:port: connection refused`) or
+ * DEADLINE_EXCEEDED (before a connection: `cannot reach ...: no connection within 1.0 s`; after
+ * one: a `TimeoutError`), instead of grpc-js's text; `undefined` for anything else.
+ */
+function grpcTransportError(error: unknown, meta: ErrorMeta): VecmeshError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, details } = error as { code?: unknown; details?: unknown };
+  if (code !== GRPC_UNAVAILABLE && code !== GRPC_DEADLINE_EXCEEDED) return undefined;
+  if (!('details' in error) && !('metadata' in error)) return undefined;
+  const text = typeof details === 'string' ? details : '';
+  const at = `Milvus at ${hostPort(meta.backend ?? 'milvus')}`;
+  const options = { meta, cause: error };
+  if (code === GRPC_UNAVAILABLE) {
+    return new UnavailableError(
+      `cannot reach ${at}: ${connectionFailure(error) ?? 'unavailable'}`,
+      options,
+    );
+  }
+  const seconds = ELAPSED.exec(text)?.[1];
+  const within = seconds === undefined ? '' : ` within ${Number(seconds).toFixed(1)} s`;
+  if (NOT_CONNECTED.test(text)) {
+    return new UnavailableError(`cannot reach ${at}: no connection${within}`, options);
+  }
+  return new TimeoutError(
+    `${at} \`${meta.operation ?? 'call'}\`: no answer${within} (\`timeoutMs\`)`,
+    options,
+  );
 }

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { DataType, type FieldType } from '@zilliz/milvus2-sdk-node';
 import { InvalidArgumentError, describeValue } from '../../core/errors.js';
 import { FIELD_NAME_PATTERN } from '../../core/filter-ast.js';
 import { idKey, parseIdKey } from '../../core/ids.js';
@@ -181,6 +180,26 @@ export function fieldTags(payload: Payload | undefined): string[] {
 }
 
 /**
+ * One field of a vecmesh collection as the SDK's `createCollection` takes it. The type is named
+ * (`'VarChar'`), which the SDK accepts as well as its `DataType` numbers, so that this module
+ * needs no SDK at run time (it is an optional peer) and its declarations mention none.
+ */
+export interface MilvusFieldSpec {
+  /** One of {@link MILVUS_FIELDS}. */
+  readonly name: string;
+  /** The SDK's name of the field's data type. */
+  readonly data_type: 'VarChar' | 'FloatVector' | 'JSON';
+  /** Set on the primary key. */
+  readonly is_primary_key?: boolean;
+  /** `false` on the primary key: vecmesh writes the keys. */
+  readonly autoID?: boolean;
+  /** Longest VarChar value. */
+  readonly max_length?: number;
+  /** The vector dimension. */
+  readonly dim?: number;
+}
+
+/**
  * The Milvus fields of a collection of this dimension.
  *
  * @param dimension - The vector dimension.
@@ -191,18 +210,18 @@ export function fieldTags(payload: Payload | undefined): string[] {
  * collectionFields(768).map((f) => f.name); // ['vm_id', 'vm_vector', 'vm_payload', 'vm_fields']
  * ```
  */
-export function collectionFields(dimension: number): FieldType[] {
+export function collectionFields(dimension: number): MilvusFieldSpec[] {
   return [
     {
       name: MILVUS_FIELDS.id,
-      data_type: DataType.VarChar,
+      data_type: 'VarChar',
       is_primary_key: true,
       autoID: false,
       max_length: ID_MAX_BYTES,
     },
-    { name: MILVUS_FIELDS.vector, data_type: DataType.FloatVector, dim: dimension },
-    { name: MILVUS_FIELDS.payload, data_type: DataType.JSON },
-    { name: MILVUS_FIELDS.tags, data_type: DataType.JSON },
+    { name: MILVUS_FIELDS.vector, data_type: 'FloatVector', dim: dimension },
+    { name: MILVUS_FIELDS.payload, data_type: 'JSON' },
+    { name: MILVUS_FIELDS.tags, data_type: 'JSON' },
   ];
 }
 

@@ -5,6 +5,9 @@
  * Collections and their specs are mapped in `qdrant-collections.ts`, points and hits in
  * `qdrant-points.ts`, searches in `qdrant-search.ts`, scan pages in `qdrant-scan.ts`.
  *
+ * `@qdrant/js-client-rest` is an optional peer dependency: it is loaded by the constructor (see
+ * `core/optional-dependency.ts`), so that importing `vecmesh/qdrant` works without it.
+ *
  * @module
  */
 import {
@@ -17,6 +20,7 @@ import {
 } from '../../core/errors.js';
 import { validateCollectionSpec } from '../../core/collection-spec.js';
 import type { FilterNode } from '../../core/filter-ast.js';
+import { loadOptional } from '../../core/optional-dependency.js';
 import { isPlainObject } from '../../core/payload.js';
 import type {
   CollectionInfo,
@@ -57,17 +61,18 @@ import { searchBody } from './qdrant-search.js';
 /**
  * A `VectorBackend` for one Qdrant server (1.10 or later: searches use the query API).
  *
- * Lifecycle: the constructor does no I/O and no version check. `connect()` checks
- * `GET /readyz`; when the server does not answer it rejects with `UnavailableError` but stays
- * usable, so that calls succeed once the server is up. Calls before `connect()` and after
- * `close()` reject with `ClosedError`; `close()` is final.
+ * Lifecycle: the constructor loads the client library, and does no I/O and no version check.
+ * `connect()` checks `GET /readyz`; when the server does not answer it rejects with
+ * `UnavailableError` but stays usable, so that calls succeed once the server is up. Calls before
+ * `connect()` and after `close()` reject with `ClosedError`; `close()` is final.
  *
- * Errors: a missing collection is a `CollectionNotFoundError`, a collection with another
- * dimension or metric a `CollectionConflictError`, a refused request (400/422) an
- * `InvalidArgumentError`; refused or reset connections and 5xx answers are a retryable
- * `UnavailableError`, 429 a retryable `RateLimitedError`, slow answers a `TimeoutError`. Every
- * error carries `meta.backend` (the server's URL), `meta.operation` and `meta.collection`, and
- * what the client threw as its `cause`.
+ * Errors: a missing collection is a `CollectionNotFoundError` (`collection \`docs\` does not
+ * exist on Qdrant at URL`), a collection with another dimension or metric a
+ * `CollectionConflictError`, a refused request (400/422) an `InvalidArgumentError`; a server
+ * that cannot be reached (`cannot reach Qdrant at URL: connection refused`) and 5xx answers are
+ * a retryable `UnavailableError`, 429 a retryable `RateLimitedError`, slow answers a
+ * `TimeoutError`. Every error carries `meta.backend` (the server's URL), `meta.operation` and
+ * `meta.collection`, and what the client threw as its `cause`.
  *
  * @example
  * ```ts
@@ -95,14 +100,21 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
   /**
    * @param options - URL, API key, connections, timeout, `ef` and capabilities.
    * @throws `InvalidOptionError` when an option is invalid.
+   * @throws `MissingDependencyError` when `@qdrant/js-client-rest` is not installed (the
+   *   message names it and the `npm install` command).
    */
   constructor(options: QdrantBackendOptions) {
     const resolved = resolveQdrantOptions(options);
+    // Here rather than on the first call: a missing client shows where the backend is configured.
+    const { QdrantClient } = loadOptional(
+      '@qdrant/js-client-rest',
+      '`qdrantBackend()` (vecmesh/qdrant)',
+    );
     this.endpoint = resolved.origin;
     this.life = new BackendLifecycle(this.endpoint);
     this.capabilities = resolved.capabilities;
     this.ef = resolved.ef;
-    this.http = new QdrantHttp(resolved);
+    this.http = new QdrantHttp(resolved, QdrantClient);
   }
 
   /**
@@ -437,6 +449,9 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
  * @default options.timeoutMs 30000
  * @returns A backend; call `connect()` before using it.
  * @throws `InvalidOptionError` when an option is invalid.
+ * @throws `MissingDependencyError` when `@qdrant/js-client-rest` is not installed: `npm install
+ *   @qdrant/js-client-rest` (an optional peer dependency of vecmesh). Importing `vecmesh/qdrant`
+ *   does not need it; creating a backend does.
  *
  * @example
  * ```ts

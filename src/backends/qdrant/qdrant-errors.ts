@@ -8,6 +8,10 @@
  * reach us as fetch's `TypeError('fetch failed', { cause })`, with the system or undici error
  * (`ECONNREFUSED`, `ECONNRESET`, `UND_ERR_SOCKET`, ...) as the cause.
  *
+ * Messages are written for the person reading them: `cannot reach Qdrant at URL: connection
+ * refused`, `collection \`docs\` does not exist on Qdrant at URL`; what the client threw stays
+ * the `cause`.
+ *
  * @module
  */
 import {
@@ -18,20 +22,26 @@ import {
   RateLimitedError,
   TimeoutError,
   UnavailableError,
+  messageOf,
   type ErrorMeta,
   type VecmeshError,
 } from '../../core/errors.js';
 import { isPlainObject } from '../../core/payload.js';
 import { toVecmeshError } from '../../resilience/classify.js';
+import { connectionFailure } from '../unreachable.js';
 
 /** The longest stretch of a non-JSON error body quoted in a message. */
 const MAX_QUOTED = 300;
+
+// Qdrant's text for a missing collection (`Not found: Collection \`docs\` doesn't exist!`).
+const MISSING_COLLECTION = /Collection `[^`]*` (doesn't|does not) exist/i;
 
 /**
  * The error for an error answer of Qdrant.
  *
  * - 404 with Qdrant's error body: `CollectionNotFoundError` (Qdrant answers 404 for a missing
- *   collection; a missing point is never an error). A 404 without that body is an unknown route,
+ *   collection; a missing point is never an error), saying `collection \`docs\` does not exist
+ *   on Qdrant at URL` when Qdrant's text says so. A 404 without that body is an unknown route,
  *   e.g. a server older than the API the adapter uses: a final `BackendError`.
  * - 409: `CollectionConflictError` (the collection exists).
  * - 429: retryable `RateLimitedError`.
@@ -63,12 +73,19 @@ export function errorFromStatus(
   const text = `${where(meta)}: HTTP ${status}${detail === undefined ? '' : `: ${detail}`}`;
   const options = { meta, cause };
   if (status === 404) {
-    return detail !== undefined && isPlainObject(body)
-      ? new CollectionNotFoundError(text, options)
-      : new BackendError(`${text} (no such route: is the server Qdrant 1.10 or later?)`, {
-          ...options,
-          retryable: false,
-        });
+    if (detail === undefined || !isPlainObject(body)) {
+      return new BackendError(`${text} (no such route: is the server Qdrant 1.10 or later?)`, {
+        ...options,
+        retryable: false,
+      });
+    }
+    // The name the caller passed, rather than Qdrant's text (kept in the cause).
+    return meta.collection !== undefined && MISSING_COLLECTION.test(detail)
+      ? new CollectionNotFoundError(
+          `collection \`${meta.collection}\` does not exist on Qdrant at ${meta.backend ?? 'qdrant'}`,
+          options,
+        )
+      : new CollectionNotFoundError(text, options);
   }
   if (status === 409) return new CollectionConflictError(text, options);
   if (status === 429) return new RateLimitedError(text, options);
@@ -89,8 +106,9 @@ export function errorFromStatus(
 /**
  * The error for anything the Qdrant client threw that is not the caller's abort: an error answer
  * (see {@link errorFromStatus}), a 429 with `Retry-After`, an unexpected 2xx, or a transport
- * failure, classified by `toVecmeshError` (refused or reset connections and `fetch failed`
- * become a retryable `UnavailableError`, socket timeouts a `TimeoutError`).
+ * failure: a connection that failed (refused, reset, closed, a host name that does not resolve,
+ * `fetch failed`) is a retryable `UnavailableError: cannot reach Qdrant at URL: <why>`; anything
+ * else is classified by `toVecmeshError` (socket timeouts a `TimeoutError`).
  *
  * @param error - What the client threw.
  * @param meta - Backend, operation and collection of the call.
@@ -119,7 +137,20 @@ export function clientError(error: unknown, meta: ErrorMeta): VecmeshError {
       });
     }
   }
+  const reason = connectionFailure(error) ?? fetchFailure(error);
+  if (reason !== undefined) {
+    return new UnavailableError(`cannot reach Qdrant at ${meta.backend ?? 'qdrant'}: ${reason}`, {
+      meta,
+      cause: error,
+    });
+  }
   return toVecmeshError(error, where(meta)).withMeta(meta);
+}
+
+/** What fetch's `TypeError('fetch failed', { cause })` says, when no known code does. */
+function fetchFailure(error: unknown): string | undefined {
+  if (!(error instanceof TypeError) || error.message !== 'fetch failed') return undefined;
+  return error.cause === undefined ? 'fetch failed' : messageOf(error.cause);
 }
 
 /**

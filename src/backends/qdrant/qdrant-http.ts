@@ -9,9 +9,12 @@
  * `signal` (the caller's signal or the timeout, whichever comes first) and `dispatcher` (its own
  * undici `Agent`) with every call.
  *
+ * `@qdrant/js-client-rest` is an optional peer dependency: the client class comes in from the
+ * backend, which loaded it; this module imports only its types.
+ *
  * @module
  */
-import { QdrantClient } from '@qdrant/js-client-rest';
+import type { QdrantClient } from '@qdrant/js-client-rest';
 import { Agent } from 'undici';
 import { BackendError, TimeoutError, type ErrorMeta } from '../../core/errors.js';
 import { isPlainObject } from '../../core/payload.js';
@@ -31,7 +34,8 @@ export type QdrantInit = NonNullable<Parameters<QdrantApi['getCollections']>[1]>
  *
  * @example
  * ```ts
- * const http = new QdrantHttp(resolveQdrantOptions({ url: 'http://127.0.0.1:6333' }));
+ * const { QdrantClient } = loadOptional('@qdrant/js-client-rest', '`qdrantBackend()`');
+ * const http = new QdrantHttp(resolveQdrantOptions({ url: 'http://127.0.0.1:6333' }), QdrantClient);
  * const names = await http.call(meta, undefined, (api, init) => api.getCollections({}, init));
  * await http.close();
  * ```
@@ -41,9 +45,15 @@ export class QdrantHttp {
   private readonly agent: Agent;
   private closed = false;
 
-  /** @param options - Origin, API key, connections and timeout. */
-  constructor(private readonly options: ResolvedQdrantBackendOptions) {
-    const client = new QdrantClient({
+  /**
+   * @param options - Origin, API key, connections and timeout.
+   * @param clientClass - The client class of `@qdrant/js-client-rest`.
+   */
+  constructor(
+    private readonly options: ResolvedQdrantBackendOptions,
+    clientClass: typeof QdrantClient,
+  ) {
+    const client = new clientClass({
       url: options.origin,
       checkCompatibility: false,
       // Off: its timeout would replace the caller's signal (see the module comment).

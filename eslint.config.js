@@ -12,6 +12,8 @@ export default tseslint.config(
       'coverage/**',
       'node_modules/**',
       '.venv/**',
+      '.venv-services/**',
+      // the test services' venv before .venv-services/, in older checkouts
       '.venv-milvus/**',
       '.tmp/**',
     ],

@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Three projects: `unit` needs nothing but Node; `acceptance` starts real reference-node
-// processes; `integration` needs services that .ci/run starts (Redis, Milvus Lite).
+// processes; `integration` needs Redis and Milvus Lite, which its global setups start (and, on the
+// first run, install into .venv-services/).
 export default defineConfig({
   // Examples and tests import the package by its name (`vecmesh`, `vecmesh/node`, ...), which
   // tsconfig.json's `paths` map to the sources; every project below inherits this.
@@ -32,8 +33,10 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // A real redis-server on a free loopback port (test/helpers/redis-server.ts), and a
-          // real Milvus Lite (src/testing/milvus-lite.ts).
+          // A real Redis server on a free loopback port (test/helpers/redis-server.ts), and a
+          // real Milvus Lite (src/testing/milvus-lite.ts). Vitest runs these one after the
+          // other; what they need is provisioned by test/helpers/test-services.ts, on the first
+          // run only (stamps), under a lock file in .venv-services/ (concurrent runs install once).
           globalSetup: ['test/integration/setup-redis.ts', 'test/integration/setup-milvus.ts'],
           testTimeout: 120_000,
           fileParallelism: false,

@@ -4,9 +4,11 @@
  * nodes. It ingests documents, prints how many each shard holds, and searches all four shards
  * together.
  *
- * Milvus: a Milvus Lite started here (needs `scripts/milvus-lite/setup.sh` once), or an existing
- * server when MILVUS_ADDRESS is set (e.g. `MILVUS_ADDRESS=127.0.0.1:19530`, the docker compose
- * one). Everything this example starts, it stops.
+ * Milvus: a Milvus Lite started here, or an existing server when MILVUS_ADDRESS is set (e.g.
+ * `MILVUS_ADDRESS=127.0.0.1:19530`, the docker compose one). Milvus Lite needs a Python with
+ * `milvus-lite` (`python3 -m pip install milvus-lite==3.2.2`, or VECMESH_MILVUS_PYTHON naming one);
+ * in this repository, `npm test` (or `npx tsx test/helpers/test-services.ts`) installs it into
+ * `.venv-services/`, which is used when present. Everything this example starts, it stops.
  *
  * Run: npx tsx examples/mixed-topology.ts
  */

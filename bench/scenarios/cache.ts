@@ -2,7 +2,11 @@
  * cache: 100k x 128 clustered vectors on a local 3 x 2 reference-node cluster, exact search, with
  * the result cache in a real Redis. p50 of a cache hit against a miss, and the hit p50 against a
  * bare Redis GET of a value of the same size, measured interleaved (hit, GET, hit, GET...).
+ * The Redis server is the tests' (test/helpers/redis-server.ts): REDIS_SERVER_BIN, else
+ * redis-server or valkey-server on PATH, else a valkey-server installed into .venv-services/; the
+ * figures name which one ran.
  */
+import { basename } from 'node:path';
 import { Redis } from 'ioredis';
 import { createMesh, redisCacheStore } from '../../src/index.js';
 import { startLocalCluster } from '../../src/node/local-cluster.js';
@@ -109,7 +113,8 @@ export async function cache(args: BenchArgs): Promise<Record<string, unknown>> {
     const getP50 = quantile(get, 0.5);
     const lookupP50 = quantile(lookup, 0.5);
     const localHitP50 = quantile(localHit, 0.5);
-    printTable(`cache: ${total} x ${DIMENSION} clustered, 3 x 2 nodes, exact search, Redis cache`, [
+    const server = `${basename(redis.binary.path)} (${redis.binary.source})`;
+    printTable(`cache: ${total} x ${DIMENSION} clustered, 3 x 2 nodes, exact search, ${server}`, [
       { path: 'miss (search the cluster)', p50_ms: round(missP50) },
       { path: 'hit right after its miss (Redis)', p50_ms: round(hitP50) },
       { path: 'hit, interleaved with GETs', p50_ms: round(warmHitP50) },
@@ -118,6 +123,7 @@ export async function cache(args: BenchArgs): Promise<Record<string, unknown>> {
       { path: 'hit of an in-process cache (mesh work only)', p50_ms: round(localHitP50) },
     ]);
     return {
+      redis_server: server,
       points: total,
       value_bytes: size,
       miss_p50_ms: round(missP50),

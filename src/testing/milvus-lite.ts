@@ -2,7 +2,9 @@
  * Milvus Lite (the PyPI package `milvus-lite`, a gRPC server written in Python) as a child
  * process on a free loopback port, for tests and examples of the Milvus adapter.
  *
- * `scripts/milvus-lite/setup.sh` installs the pinned package into `.venv-milvus/` of the project.
+ * It needs a Python (3.10 or newer) that has the package: `python3 -m pip install
+ * milvus-lite==3.2.2`, the version vecmesh is tested against. In the vecmesh repository, the test
+ * run installs it into `.venv-services/`, which is the default Python when it exists.
  *
  * @module
  */
@@ -11,16 +13,56 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { UnavailableError, messageOf } from '../core/errors.js';
 import { optionInteger, optionObject, optionString, rejectUnknownKeys } from '../core/options.js';
 import { freePort, stopChild, trackChild } from './child-process.js';
 
+/** The `milvus-lite` version vecmesh is tested against, named in the install hint of errors. */
+export const MILVUS_LITE_VERSION = '3.2.2';
+
+/**
+ * The Python {@link startMilvusLite} runs when not told: `VECMESH_MILVUS_PYTHON`, else
+ * `.venv-services/bin/python` under `cwd` when it exists, else `python3` from PATH.
+ *
+ * @param env - The environment to read `VECMESH_MILVUS_PYTHON` from.
+ * @param cwd - The folder that may hold `.venv-services/`.
+ * @returns A path, or a name looked up on PATH.
+ *
+ * @example
+ * ```ts
+ * defaultMilvusPython({}, '/tmp'); // 'python3'
+ * ```
+ */
+export function defaultMilvusPython(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): string {
+  const given = env.VECMESH_MILVUS_PYTHON;
+  if (given !== undefined && given !== '') return given;
+  const venv = join(cwd, '.venv-services', 'bin', 'python');
+  return existsSync(venv) ? venv : 'python3';
+}
+
+/**
+ * What to run (or set) to get a Python with milvus-lite: `python` is the Python that lacks it,
+ * or `undefined` when there is no Python at all.
+ */
+function installHint(python: string | undefined): string {
+  const install =
+    python === undefined
+      ? `Install Python 3.10 or newer, then milvus-lite with \`python3 -m pip install milvus-lite==${MILVUS_LITE_VERSION}\``
+      : `Install it with \`${python} -m pip install milvus-lite==${MILVUS_LITE_VERSION}\``;
+  return `${install} (in a virtualenv if that Python refuses), or pass the \`python\` option (or set VECMESH_MILVUS_PYTHON) to a Python that has it`;
+}
+
 /** Options of {@link startMilvusLite}. */
 export interface MilvusLiteOptions {
   /**
-   * The Python interpreter that has `milvus-lite` installed.
-   * @default process.env.VECMESH_MILVUS_PYTHON ?? `${process.cwd()}/.venv-milvus/bin/python`
+   * The Python interpreter that has `milvus-lite` installed: a path, or a name looked up on PATH.
+   * @default `process.env.VECMESH_MILVUS_PYTHON`, else `.venv-services/bin/python` under
+   *   `process.cwd()` when it exists (the vecmesh repository's test venv), else `python3`
    */
   python?: string;
   /**
@@ -91,9 +133,10 @@ runpy.run_module('milvus_lite', run_name='__main__', alter_sys=True)
  *
  * @param options - Python path, data folder, port and timeouts.
  * @returns The running server.
- * @throws `InvalidOptionError` for bad options; `UnavailableError` when Python or `milvus-lite`
- *   is missing (the message says to run `scripts/milvus-lite/setup.sh`), or when the server
- *   exits or does not accept connections in time.
+ * @throws `InvalidOptionError` for bad options; `UnavailableError` when the Python does not
+ *   exist or cannot import `milvus_lite` (the message names the command that installs it,
+ *   `python3 -m pip install milvus-lite==3.2.2`, and the `python` option and
+ *   `VECMESH_MILVUS_PYTHON`), or when the server exits or does not accept connections in time.
  *
  * @example
  * ```ts
@@ -111,17 +154,15 @@ runpy.run_module('milvus_lite', run_name='__main__', alter_sys=True)
 export async function startMilvusLite(options: MilvusLiteOptions = {}): Promise<MilvusLite> {
   const raw = optionObject(options, 'options');
   rejectUnknownKeys(raw, '', ['python', 'dataDir', 'port', 'startTimeoutMs', 'stopTimeoutMs']);
-  const python =
-    optionString(raw.python, 'python') ??
-    process.env.VECMESH_MILVUS_PYTHON ??
-    join(process.cwd(), '.venv-milvus', 'bin', 'python');
+  const python = optionString(raw.python, 'python') ?? defaultMilvusPython();
   const givenDir = optionString(raw.dataDir, 'dataDir');
   const startTimeoutMs = optionInteger(raw.startTimeoutMs, 'startTimeoutMs', 60_000, 100);
   const stopTimeoutMs = optionInteger(raw.stopTimeoutMs, 'stopTimeoutMs', 5_000, 0);
   const port = optionInteger(raw.port, 'port', 0, 1, 65_535) || (await freePort());
-  const setupHint = 'run `scripts/milvus-lite/setup.sh` to install it into .venv-milvus/';
-  if (!existsSync(python)) {
-    throw new UnavailableError(`Milvus Lite cannot start: no Python at ${python}; ${setupHint}`);
+  if (python.includes('/') && !existsSync(python)) {
+    throw new UnavailableError(
+      `Milvus Lite cannot start: no Python at ${python}. ${installHint(undefined)}.`,
+    );
   }
   const dataDir = givenDir ?? (await mkdtemp(join(tmpdir(), 'vecmesh-milvus-lite-')));
   const removeDir = givenDir === undefined;
@@ -131,6 +172,10 @@ export async function startMilvusLite(options: MilvusLiteOptions = {}): Promise<
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });
   trackChild(child);
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.once('error', (error: NodeJS.ErrnoException) => {
+    spawnError = error;
+  });
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-4000);
@@ -144,6 +189,12 @@ export async function startMilvusLite(options: MilvusLiteOptions = {}): Promise<
       resolve();
     });
     child.once('error', () => {
+      resolve();
+    });
+  });
+  // After `exit`, the last of its output may still be in the pipes: `close` comes after it.
+  const closed = new Promise<void>((resolve) => {
+    child.once('close', () => {
       resolve();
     });
   });
@@ -162,10 +213,27 @@ export async function startMilvusLite(options: MilvusLiteOptions = {}): Promise<
     await waitForServer(child, port, startTimeoutMs, exited);
   } catch (err) {
     await stop();
-    const missing = /No module named|ModuleNotFoundError|ENOENT/.test(output);
-    const why = messageOf(err);
+    await Promise.race([closed, delay(2_000, undefined, { ref: false })]);
+    if (spawnError?.code === 'ENOENT') {
+      throw new UnavailableError(
+        `Milvus Lite cannot start: no Python \`${python}\` on PATH. ${installHint(undefined)}.`,
+        { cause: spawnError },
+      );
+    }
+    // runpy says "No module named milvus_lite"; an import inside it "No module named 'numpy'".
+    const missing = /No module named '?([\w.]+)/.exec(output)?.[1];
+    if (missing !== undefined) {
+      const what =
+        missing === 'milvus_lite'
+          ? 'has no milvus_lite'
+          : `cannot import ${missing}, needed by milvus_lite`;
+      throw new UnavailableError(
+        `Milvus Lite cannot start: ${python} ${what}. ${installHint(python)}.`,
+        { cause: err },
+      );
+    }
     throw new UnavailableError(
-      `Milvus Lite did not start on 127.0.0.1:${port}: ${why}${missing ? `; milvus-lite is not installed for ${python}: ${setupHint}` : ''}${output.trim() === '' ? '' : `; output: ${output.trim()}`}`,
+      `Milvus Lite did not start on 127.0.0.1:${port}: ${messageOf(err)}${output.trim() === '' ? '' : `; output: ${output.trim()}`}`,
       { cause: err },
     );
   }

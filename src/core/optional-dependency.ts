@@ -10,6 +10,11 @@
  * They are loaded with `require` (every one of them ships CommonJS, and Node >= 20.19 can also
  * `require` ES modules), so factories such as `redisCacheStore()` stay synchronous.
  *
+ * Instances of these packages that a caller passes in (a Redis client, a prom-client `Registry`)
+ * are checked by shape with {@link checkShape}, never with `instanceof`: the application's copy
+ * of a package need not be the one vecmesh resolves (another version in the range, a second
+ * install), and an `instanceof` across two copies is always false.
+ *
  * @module
  */
 import { createRequire } from 'node:module';
@@ -18,7 +23,7 @@ import type * as QdrantClientRest from '@qdrant/js-client-rest';
 import type * as MilvusSdk from '@zilliz/milvus2-sdk-node';
 import type * as IORedis from 'ioredis';
 import type * as PromClient from 'prom-client';
-import { MissingDependencyError } from './errors.js';
+import { InvalidOptionError, MissingDependencyError, describeValue } from './errors.js';
 
 /**
  * Each optional peer and the range vecmesh is tested with; `package.json`'s
@@ -105,5 +110,48 @@ export function loadOptionalIfInstalled<N extends OptionalPeer>(
   } catch (error) {
     if (error instanceof MissingDependencyError) return undefined;
     throw error;
+  }
+}
+
+/**
+ * Checks that a caller's object has the methods vecmesh will call on it (and the string
+ * properties it reads), so that a look-alike fails at once with a message naming what is
+ * missing rather than later with `x.evalsha is not a function`.
+ *
+ * @param value - What the caller passed.
+ * @param option - The option's path, e.g. `redisCacheStore.client`.
+ * @param expected - What it must be, e.g. `an ioredis Redis or Cluster client`.
+ * @param shape - The method names, and the names of string properties.
+ * @throws `InvalidOptionError` naming the option, what it must be, and every missing member.
+ *
+ * @example
+ * ```ts
+ * checkShape(raw.registry, 'registry', 'a prom-client Registry', {
+ *   methods: ['registerMetric', 'getSingleMetric'],
+ * });
+ * ```
+ */
+export function checkShape(
+  value: unknown,
+  option: string,
+  expected: string,
+  shape: { readonly methods: readonly string[]; readonly strings?: readonly string[] },
+): void {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
+    throw new InvalidOptionError(
+      `\`${option}\` must be ${expected}, received ${describeValue(value)}`,
+    );
+  }
+  const record = value as Record<string, unknown>;
+  const missing = [
+    ...shape.methods.filter((m) => typeof record[m] !== 'function').map((m) => `method \`${m}\``),
+    ...(shape.strings ?? [])
+      .filter((p) => typeof record[p] !== 'string')
+      .map((p) => `string property \`${p}\``),
+  ];
+  if (missing.length > 0) {
+    throw new InvalidOptionError(
+      `\`${option}\` must be ${expected}: it has no ${missing.join(', ')}`,
+    );
   }
 }

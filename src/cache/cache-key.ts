@@ -5,6 +5,10 @@
  * flags. The collection's generation is not hashed here: it is appended to the key when the
  * store reads it (in the same round trip), see {@link SearchCache}.
  *
+ * Every key of a collection starts with {@link collectionTag}, `{c:<collection>}:`, so that a
+ * Redis Cluster, which hashes only what is inside the first braces of a key, keeps the
+ * collection's generation and results in one hash slot (the lookup reads both in one script).
+ *
  * Every field is written with a tag and a length, so two different requests never produce the
  * same byte stream. Vector bytes are hashed as the platform stores them (little-endian on every
  * platform Node supports in practice), so processes sharing a Redis share keys.
@@ -90,10 +94,25 @@ function updateNumber(hash: Hash, head: Buffer, tag: number, value: number): voi
 }
 
 /**
- * Derives the key of a search, without the generation: the cache appends `:<generation>`.
+ * The start of every key of `collection`: a Redis Cluster hash tag, `{c:<collection>}:`. Redis
+ * hashes the text between the first `{` and the next `}`; whatever the name holds (a `}`
+ * included) that text is the same for every key of the collection, and the `c:` keeps it from
+ * being empty (an empty tag would make Redis hash the whole key).
+ *
+ * @example
+ * ```ts
+ * collectionTag('docs'); // '{c:docs}:'
+ * ```
+ */
+export function collectionTag(collection: string): string {
+  return `{c:${collection}}:`;
+}
+
+/**
+ * Derives the key of a search, without the generation: the cache appends `<generation>`.
  *
  * @param key - The search.
- * @returns `r:<base64url sha256>:`, 46 ASCII characters.
+ * @returns `{c:<collection>}:r:<base64url sha256>:`.
  * @example
  * ```ts
  * const k = searchKeyHash({ collection: 'docs', epoch: 3, vectors: [q], topK: 10, offset: 0,
@@ -128,7 +147,7 @@ export function searchKeyHash(key: SearchKey): string {
     hash.update(head.subarray(0, 4));
     hash.update(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength));
   }
-  return `r:${hash.digest('base64url')}:`;
+  return `${collectionTag(key.collection)}r:${hash.digest('base64url')}:`;
 }
 
 /**
@@ -136,9 +155,9 @@ export function searchKeyHash(key: SearchKey): string {
  *
  * @example
  * ```ts
- * generationKey('docs'); // 'g:docs'
+ * generationKey('docs'); // '{c:docs}:g'
  * ```
  */
 export function generationKey(collection: string): string {
-  return `g:${collection}`;
+  return `${collectionTag(collection)}g`;
 }

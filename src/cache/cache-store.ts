@@ -22,8 +22,10 @@ export interface GenerationLookup {
 }
 
 /**
- * A backing store for {@link SearchCache}. Keys are opaque ASCII strings chosen by the cache;
- * a store may namespace them further (the Redis store adds its `prefix`).
+ * A backing store for {@link SearchCache}. Keys are opaque strings chosen by the cache; a store
+ * may namespace them further (the Redis store adds its `prefix`). Every key of one collection
+ * starts with the same `{c:<collection>}:` hash tag, so that a store that spreads keys over shards by
+ * hash tag (Redis Cluster) keeps a collection's generation and results together.
  *
  * @example
  * ```ts
@@ -62,6 +64,7 @@ export interface CacheStore {
   /**
    * Optional one-round-trip lookup: reads the generation `g` at `genKey`, then the value at
    * `keyPrefix + g`. Without it the cache makes two calls (`generation`, then `get`).
+   * `genKey` and `keyPrefix` belong to one collection and start with its tag.
    */
   getWithGeneration?(genKey: string, keyPrefix: string): Promise<GenerationLookup>;
   /** Releases the store's resources (connections, timers). Safe to call twice. */

@@ -11,7 +11,13 @@ export {
   type CacheBreakerState,
   type ResolvedCacheBreakerOptions,
 } from './cache-breaker.js';
-export { canonicalFilter, generationKey, searchKeyHash, type SearchKey } from './cache-key.js';
+export {
+  canonicalFilter,
+  collectionTag,
+  generationKey,
+  searchKeyHash,
+  type SearchKey,
+} from './cache-key.js';
 export { parseGeneration, type CacheStore, type GenerationLookup } from './cache-store.js';
 export {
   MemoryCacheStore,
@@ -20,14 +26,15 @@ export {
   type MemoryCacheStoreOptions,
   type ResolvedMemoryCacheStoreOptions,
 } from './memory-store.js';
+export { RedisCacheStore, redisCacheStore } from './redis-store.js';
 export {
-  RedisCacheStore,
   redactRedisUrl,
-  redisCacheStore,
+  redisUrlProblem,
   resolveRedisCacheStoreOptions,
+  type RedisCacheClient,
   type RedisCacheStoreOptions,
   type ResolvedRedisCacheStoreOptions,
-} from './redis-store.js';
+} from './redis-store-options.js';
 export {
   SearchCache,
   type CacheEvent,

@@ -1,23 +1,30 @@
 /**
- * The shared cache store on Redis (ioredis 6): results with `SET EX`, generations with `INCR`,
- * and the hit path in one round trip (a Lua script called by `EVALSHA` reads the generation and
- * then the value under it).
+ * The shared cache store on Redis: results with `SET EX`, generations with `INCR`, and the hit
+ * path in one round trip (a Lua script called by `EVALSHA` reads the generation and the value
+ * under it).
  *
- * A sick Redis must cost a search almost nothing, so the client is set up to fail fast rather
- * than wait: no offline queue (a command sent while disconnected rejects at once instead of
- * being buffered), no per-command retries, a short command timeout, and reconnection in the
- * background with a capped backoff. Connection errors are handled (never an unhandled `error`
- * event) and kept, so that the next failed command says what is wrong. A URL that cannot be
- * parsed does not throw either: every call of the store rejects with an `InvalidOptionError`
- * saying so, which the cache counts and steps around (fail-open).
+ * A sick Redis must cost a search almost nothing, so the connection the store opens is set up
+ * to fail fast rather than wait: no offline queue (a command sent while disconnected rejects at
+ * once instead of being buffered), no per-command retries, a short command timeout, and
+ * reconnection in the background with a capped backoff. Connection errors are handled (never an
+ * unhandled `error` event) and kept, so that the next failed command says what is wrong. A URL
+ * that cannot be parsed does not throw either: every call of the store rejects with an
+ * `InvalidOptionError` saying so, which the cache counts and steps around (fail-open).
  *
- * Works with a standalone Redis (or a proxy in front of one): the lookup script reads a key it
- * does not declare, which Redis Cluster refuses.
+ * ioredis is an optional peer: it is loaded only when the store opens its own connection (a
+ * caller's `client` brings its own ioredis, of any copy).
+ *
+ * Redis Cluster: every key of a collection starts with the prefix and the collection's hash tag
+ * (`vecmesh:{c:docs}:...`, see `collectionTag()`), so a collection's generation and results share
+ * one hash slot, and the lookup script declares every key it reads (`KEYS[1]` the generation,
+ * `KEYS[2]` the value under the generation the store expects). When the generation has moved
+ * since this process last saw it, the script returns it alone and the store asks again for the
+ * value under it: one more round trip per collection after a write, none otherwise.
  *
  * @module
  */
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis as IORedisClient } from 'ioredis';
 import {
   BackendError,
   ClosedError,
@@ -26,145 +33,49 @@ import {
   describeValue,
   messageOf,
 } from '../core/errors.js';
-import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
+import { loadOptional } from '../core/optional-dependency.js';
 import { parseGeneration, type CacheStore, type GenerationLookup } from './cache-store.js';
-
-/** Options of {@link redisCacheStore}. Give `url` or `client`, not both. */
-export interface RedisCacheStoreOptions {
-  /**
-   * `redis://[[user]:password@]host[:port][/db]`, `rediss://...` (TLS) or a unix socket path.
-   * The store owns the connection it opens and closes it in `close()`.
-   * @default 'redis://127.0.0.1:6379'
-   */
-  url?: string;
-  /**
-   * A client the caller owns (it is never closed by the store). Its own settings apply; give it
-   * `enableOfflineQueue: false` and a `commandTimeout` so that a down Redis fails fast.
-   */
-  client?: Redis;
-  /**
-   * Prefix of every key the store writes.
-   * @default 'vecmesh:'
-   */
-  prefix?: string;
-  /**
-   * How long one command may take before it fails (the search then goes to the backends).
-   * @default 100
-   */
-  commandTimeoutMs?: number;
-  /**
-   * Longest wait between two reconnection attempts while Redis is down.
-   * @default 1000
-   */
-  maxReconnectDelayMs?: number;
-}
-
-/** {@link RedisCacheStoreOptions} resolved. */
-export interface ResolvedRedisCacheStoreOptions {
-  /** The URL, when the store opens its own connection. */
-  readonly url: string | undefined;
-  /** The caller's client. */
-  readonly client: Redis | undefined;
-  /** Key prefix. */
-  readonly prefix: string;
-  /** Command timeout in milliseconds. */
-  readonly commandTimeoutMs: number;
-  /** Reconnection backoff cap in milliseconds. */
-  readonly maxReconnectDelayMs: number;
-}
+import {
+  redactRedisUrl,
+  redisUrlProblem,
+  resolveRedisCacheStoreOptions,
+  type RedisCacheClient,
+  type RedisCacheStoreOptions,
+  type ResolvedRedisCacheStoreOptions,
+} from './redis-store-options.js';
 
 /**
- * Validates {@link RedisCacheStoreOptions}. The URL's syntax is checked later, by the store
- * (a bad URL must not fail the application's start-up; see the module notes).
- *
- * @throws `InvalidOptionError` naming the bad option.
+ * Reads the generation (`KEYS[1]`); when it is the expected one (`ARGV[1]`), also the value
+ * under it (`KEYS[2]`), else only the generation. Every key it reads is declared, so that a
+ * Redis Cluster (or a proxy) routes it to the node that holds them.
  */
-export function resolveRedisCacheStoreOptions(input: unknown): ResolvedRedisCacheStoreOptions {
-  const raw = optionObject(input ?? {}, 'redisCacheStore');
-  rejectUnknownKeys(raw, 'redisCacheStore', [
-    'url',
-    'client',
-    'prefix',
-    'commandTimeoutMs',
-    'maxReconnectDelayMs',
-  ]);
-  if (raw.url !== undefined && typeof raw.url !== 'string') {
-    throw new InvalidOptionError(
-      `\`redisCacheStore.url\` must be a string, received ${describeValue(raw.url)}`,
-    );
-  }
-  if (raw.client !== undefined && !(raw.client instanceof Redis)) {
-    throw new InvalidOptionError(
-      `\`redisCacheStore.client\` must be an ioredis Redis client, received ${describeValue(raw.client)}`,
-    );
-  }
-  if (raw.client !== undefined && raw.url !== undefined) {
-    throw new InvalidOptionError(
-      'give `redisCacheStore.url` or `redisCacheStore.client`, not both',
-    );
-  }
-  if (raw.prefix !== undefined && typeof raw.prefix !== 'string') {
-    throw new InvalidOptionError(
-      `\`redisCacheStore.prefix\` must be a string, received ${describeValue(raw.prefix)}`,
-    );
-  }
-  return Object.freeze({
-    url: raw.client === undefined ? (raw.url ?? 'redis://127.0.0.1:6379') : undefined,
-    client: raw.client,
-    prefix: raw.prefix ?? 'vecmesh:',
-    commandTimeoutMs: optionInteger(
-      raw.commandTimeoutMs,
-      'redisCacheStore.commandTimeoutMs',
-      100,
-      1,
-    ),
-    maxReconnectDelayMs: optionInteger(
-      raw.maxReconnectDelayMs,
-      'redisCacheStore.maxReconnectDelayMs',
-      1000,
-      1,
-    ),
-  });
-}
-
-/** Reads the generation, then the value under it: one round trip per lookup. */
 const LOOKUP_SCRIPT =
-  "local g = redis.call('GET', KEYS[1]) or '0'\nreturn {g, redis.call('GET', ARGV[1] .. g)}";
+  "local g = redis.call('GET', KEYS[1]) or '0'\nif g ~= ARGV[1] then return {g} end\nreturn {g, redis.call('GET', KEYS[2])}";
 const LOOKUP_SHA = createHash('sha1').update(LOOKUP_SCRIPT).digest('hex');
 
-/** The URL without its password, for messages. */
-export function redactRedisUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, (_m, auth: string) =>
-    auth.includes(':') ? `//${auth.slice(0, auth.indexOf(':'))}:***@` : '//***@',
-  );
-}
-
-/** Why `url` cannot be used, or `undefined` when it looks like a Redis URL or socket path. */
-function urlProblem(url: string): string | undefined {
-  if (url.startsWith('/')) return undefined;
-  if (!/^rediss?:\/\//i.test(url)) {
-    return `\`redisCacheStore.url\` must start with redis:// or rediss:// (or be a socket path), received ${describeValue(redactRedisUrl(url))}`;
-  }
-  try {
-    const parsed = new URL(url);
-    if (parsed.hostname === '') throw new Error('no host');
-  } catch {
-    return `\`redisCacheStore.url\` is not a valid URL: received ${describeValue(redactRedisUrl(url))}`;
-  }
-  return undefined;
-}
+/** Collections whose last seen generation is remembered; more evict the oldest. */
+const MAX_REMEMBERED_GENERATIONS = 4096;
 
 /** Whether the client can take commands (a function, so that TypeScript re-reads the status). */
-function isReady(client: Redis): boolean {
+function isReady(client: RedisCacheClient): boolean {
   return client.status === 'ready';
+}
+
+/** A stored value as text (ioredis answers strings, or Buffers from a client set up so). */
+function textOf(raw: unknown): string | undefined {
+  if (typeof raw === 'string') return raw;
+  return Buffer.isBuffer(raw) ? raw.toString('utf8') : undefined;
 }
 
 /** The Redis store; see {@link redisCacheStore}. */
 export class RedisCacheStore implements CacheStore {
-  private readonly client: Redis | undefined;
-  private readonly owned: boolean;
+  private readonly client: RedisCacheClient | undefined;
+  /** The connection the store opened (and closes), when it was not given one. */
+  private readonly owned: IORedisClient | undefined;
   private readonly where: string;
   private readonly misconfigured: InvalidOptionError | undefined;
+  /** The generation last read per generation key, which the lookup script expects. */
+  private readonly seen = new Map<string, number>();
   private readonly onError = (error: Error): void => {
     this.lastError = error;
   };
@@ -175,16 +86,20 @@ export class RedisCacheStore implements CacheStore {
   private connecting: Promise<void> | undefined;
   private closed = false;
 
-  /** @param options - Resolved options. */
+  /**
+   * @param options - Resolved options.
+   * @throws `MissingDependencyError` when the store must open its own connection (`url`) and
+   *   ioredis is not installed.
+   */
   constructor(private readonly options: ResolvedRedisCacheStoreOptions) {
-    const problem = options.url === undefined ? undefined : urlProblem(options.url);
+    const problem = options.url === undefined ? undefined : redisUrlProblem(options.url);
     if (problem !== undefined) this.misconfigured = new InvalidOptionError(problem);
-    this.owned = options.client === undefined;
     this.where = options.url === undefined ? 'the given Redis client' : redactRedisUrl(options.url);
     if (options.client !== undefined) {
       this.client = options.client;
     } else if (options.url !== undefined && problem === undefined) {
-      this.client = new Redis(options.url, {
+      const { Redis } = loadOptional('ioredis', '`redisCacheStore({ url })`');
+      this.owned = new Redis(options.url, {
         lazyConnect: true,
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
@@ -194,6 +109,7 @@ export class RedisCacheStore implements CacheStore {
         retryStrategy: (times) =>
           Math.min(50 * 2 ** Math.min(times, 10), options.maxReconnectDelayMs),
       });
+      this.client = this.owned;
     }
     this.client?.on('error', this.onError);
     this.client?.on('ready', this.onReady);
@@ -222,47 +138,40 @@ export class RedisCacheStore implements CacheStore {
   /** {@inheritDoc CacheStore.bumpGeneration} */
   async bumpGeneration(genKey: string): Promise<number> {
     const client = await this.ready();
-    return this.command(() => client.incr(this.options.prefix + genKey));
+    const generation = await this.command(() => client.incr(this.options.prefix + genKey));
+    this.remember(genKey, generation); // this process's next lookup expects it
+    return generation;
   }
 
-  /** {@inheritDoc CacheStore.getWithGeneration} */
+  /**
+   * Reads the generation `g` at `genKey`, then the value at `keyPrefix + g`: one round trip
+   * while the generation is the one this store last saw, and after it moved a second one for
+   * the value under the new generation (when it moves again in between, no value: a miss under
+   * the newest generation).
+   *
+   * @param genKey - The collection's generation key.
+   * @param keyPrefix - The search's key without the generation (same collection tag).
+   * @returns The generation and the value under it, if any.
+   */
   async getWithGeneration(genKey: string, keyPrefix: string): Promise<GenerationLookup> {
     const client = await this.ready();
-    const fullGen = this.options.prefix + genKey;
-    const fullPrefix = this.options.prefix + keyPrefix;
-    const reply = await this.command(async () => {
-      try {
-        return await client.evalsha(LOOKUP_SHA, 1, fullGen, fullPrefix);
-      } catch (error) {
-        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-        return client.eval(LOOKUP_SCRIPT, 1, fullGen, fullPrefix); // loads it for next time
-      }
-    });
-    if (!Array.isArray(reply) || reply.length !== 2) {
-      throw new BackendError(
-        `Redis at ${this.where} answered the cache lookup with ${describeValue(reply)}, expected [generation, value]`,
-      );
-    }
-    const [rawGen, rawValue] = reply as [unknown, unknown];
-    const generation = this.generationOf(genKey, rawGen);
-    const value =
-      typeof rawValue === 'string'
-        ? rawValue
-        : Buffer.isBuffer(rawValue)
-          ? rawValue.toString('utf8')
-          : undefined;
-    return { generation, value };
+    const expected = this.seen.get(genKey) ?? 0;
+    const first = await this.lookup(client, genKey, keyPrefix, expected);
+    if (first.generation === expected) return first;
+    this.remember(genKey, first.generation);
+    const second = await this.lookup(client, genKey, keyPrefix, first.generation);
+    if (second.generation !== first.generation) this.remember(genKey, second.generation);
+    return second;
   }
 
   /** {@inheritDoc CacheStore.close} */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const client = this.client;
-    if (client === undefined) return;
-    client.off('ready', this.onReady);
-    if (!this.owned) {
-      client.off('error', this.onError);
+    const client = this.owned;
+    this.client?.off('ready', this.onReady);
+    if (client === undefined) {
+      this.client?.off('error', this.onError);
       return;
     }
     try {
@@ -277,15 +186,16 @@ export class RedisCacheStore implements CacheStore {
   }
 
   /** The client, connected; starts the connection of an owned client on first use. */
-  private async ready(): Promise<Redis> {
+  private async ready(): Promise<RedisCacheClient> {
     if (this.misconfigured !== undefined) throw this.misconfigured;
     const client = this.client;
     if (this.closed || client === undefined) {
       throw new ClosedError(`the Redis cache store for ${this.where} is closed`);
     }
     if (client.status === 'ready') return client;
-    if (this.owned && (client.status === 'wait' || client.status === 'end')) {
-      this.connecting ??= client.connect().then(
+    const owned = this.owned;
+    if (owned !== undefined && (owned.status === 'wait' || owned.status === 'end')) {
+      this.connecting ??= owned.connect().then(
         () => {
           this.connecting = undefined;
         },
@@ -308,6 +218,45 @@ export class RedisCacheStore implements CacheStore {
     }
     if (isReady(client)) return client;
     throw this.unavailable(`is not connected (status ${client.status})`);
+  }
+
+  /** One run of the lookup script, expecting generation `expected`. */
+  private async lookup(
+    client: RedisCacheClient,
+    genKey: string,
+    keyPrefix: string,
+    expected: number,
+  ): Promise<GenerationLookup> {
+    const args = [
+      this.options.prefix + genKey,
+      this.options.prefix + keyPrefix + String(expected),
+      String(expected),
+    ];
+    const reply = await this.command(async () => {
+      try {
+        return await client.evalsha(LOOKUP_SHA, 2, ...args);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        return client.eval(LOOKUP_SCRIPT, 2, ...args); // loads it for next time
+      }
+    });
+    if (!Array.isArray(reply) || reply.length < 1 || reply.length > 2) {
+      throw new BackendError(
+        `Redis at ${this.where} answered the cache lookup with ${describeValue(reply)}, expected [generation] or [generation, value]`,
+      );
+    }
+    const generation = this.generationOf(genKey, reply[0]);
+    if (reply.length === 1 || generation !== expected) return { generation, value: undefined };
+    return { generation, value: textOf(reply[1]) };
+  }
+
+  private remember(genKey: string, generation: number): void {
+    this.seen.delete(genKey);
+    if (this.seen.size >= MAX_REMEMBERED_GENERATIONS) {
+      const oldest = this.seen.keys().next();
+      if (oldest.done !== true) this.seen.delete(oldest.value);
+    }
+    this.seen.set(genKey, generation);
   }
 
   /** Runs a command, turning a failure into a typed error that names the Redis. */
@@ -354,14 +303,30 @@ export class RedisCacheStore implements CacheStore {
  * misconfigured Redis never throws out of a search: {@link SearchCache} counts the error and
  * computes the result.
  *
+ * With `url` the store connects with ioredis, an optional peer dependency (`npm install
+ * ioredis`). With `client` it uses the caller's ioredis `Redis` or `Cluster` (ioredis 5.4+ or
+ * 6, any copy). On a Redis Cluster each collection's keys share one hash slot (`{c:<name>}` hash
+ * tag), so the collections spread over the cluster's nodes, not the results of one collection.
+ *
  * @param options - URL or client, key prefix, timeouts.
- * @throws `InvalidOptionError` for an option of the wrong type or an unknown option (a URL
- * string that is not a Redis URL is reported by every call of the store instead).
+ * @throws `InvalidOptionError` for an option of the wrong type or an unknown option, or a
+ *   `client` that lacks a method the store calls (a URL string that is not a Redis URL is
+ *   reported by every call of the store instead).
+ * @throws `MissingDependencyError` when the store must connect to `url` and ioredis is not
+ *   installed.
  * @example
  * ```ts
  * const cache = new SearchCache({
  *   store: redisCacheStore({ url: process.env.REDIS_URL, prefix: 'myapp:vecmesh:' }),
  *   ttlSeconds: 600,
+ * });
+ * // On a Redis Cluster:
+ * import { Cluster } from 'ioredis';
+ * const store = redisCacheStore({
+ *   client: new Cluster([{ host: 'redis-0', port: 6379 }], {
+ *     enableOfflineQueue: false,
+ *     redisOptions: { commandTimeout: 100 },
+ *   }),
  * });
  * ```
  */

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { Redis as Redis5 } from 'ioredis-5';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generationKey, searchKeyHash, type SearchKey } from '../../../src/cache/cache-key.js';
 import { redisCacheStore } from '../../../src/cache/redis-store.js';
@@ -87,11 +88,19 @@ describe('SearchCache on Redis', () => {
     expect(work.calls).toBe(1);
 
     await a.cache.invalidate('docs');
-    expect(await raw.get(`${prefix}g:docs`)).toBe('1');
+    expect(await raw.get(`${prefix}${generationKey('docs')}`)).toBe('1');
+    expect(await raw.get(`${prefix}{c:docs}:g`)).toBe('1'); // the layout, hash tag first
     expect((await b.cache.getOrCompute(key, work.fn)).cached).toBe(false);
     expect(work.calls).toBe(2);
     await b.cache.flushWrites();
     expect((await a.cache.getOrCompute(key, work.fn)).cached).toBe(true);
+
+    // A generation b's store has not seen yet: it asks again under it and finds a's result.
+    await a.cache.invalidate('docs');
+    expect((await a.cache.getOrCompute(key, work.fn)).cached).toBe(false);
+    await a.cache.flushWrites();
+    expect((await b.cache.getOrCompute(key, work.fn)).cached).toBe(true);
+    expect(work.calls).toBe(3);
 
     // Another tenant or collection never sees these results.
     expect((await a.cache.getOrCompute({ ...key, tenant: 'globex' }, work.fn)).cached).toBe(false);
@@ -100,7 +109,7 @@ describe('SearchCache on Redis', () => {
     );
     expect(a.events.filter((e) => e.kind === 'error')).toEqual([]);
 
-    const ttl = await raw.ttl(`${prefix}${searchKeyHash(key)}1`);
+    const ttl = await raw.ttl(`${prefix}${searchKeyHash(key)}2`);
     expect(ttl).toBeGreaterThan(3500);
     expect(ttl).toBeLessThanOrEqual(3600);
   });
@@ -157,6 +166,37 @@ describe('SearchCache on Redis', () => {
       if (badUrl.startsWith('redis://127')) expect(first).toBeInstanceOf(UnavailableError);
       else expect(first).toBeInstanceOf(InvalidOptionError);
     }
+  });
+
+  it('works with a caller-owned client of ioredis 5, beside a store on ioredis 6', async () => {
+    const client = new Redis5(url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      commandTimeout: 1000,
+    });
+    await client.connect();
+    const prefix = `t:${randomUUID()}:`;
+    const events: CacheEvent[] = [];
+    const five = new SearchCache({ store: redisCacheStore({ client, prefix }) }, (e) =>
+      events.push(e),
+    );
+    open.push(five);
+    const six = cacheOn(prefix, url, events);
+    const work = compute();
+    expect((await five.getOrCompute(key, work.fn)).cached).toBe(false);
+    await five.flushWrites();
+    expect(await six.cache.getOrCompute(key, work.fn)).toEqual({ value: hits, cached: true });
+    await six.cache.invalidate('docs');
+    expect((await five.getOrCompute(key, work.fn)).cached).toBe(false);
+    await five.flushWrites();
+    expect(await five.getOrCompute(key, work.fn)).toEqual({ value: hits, cached: true });
+    await five.invalidate('docs');
+    expect(await client.get(`${prefix}${generationKey('docs')}`)).toBe('2');
+    expect(work.calls).toBe(2);
+    expect(events.filter((e) => e.kind === 'error')).toEqual([]);
+    await five.close();
+    expect(await client.ping()).toBe('PONG'); // the caller's: not closed
+    await client.quit();
   });
 
   it('does not close a caller-owned client', async () => {

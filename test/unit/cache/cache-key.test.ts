@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   canonicalFilter,
+  collectionTag,
   generationKey,
   searchKeyHash,
   type SearchKey,
@@ -30,7 +31,7 @@ describe('searchKeyHash', () => {
     const big = new Float32Array([9, 0.1, 0.2, 0.3, 9]);
     const view = big.subarray(1, 4);
     expect(searchKeyHash({ ...base, vectors: [view] })).toBe(searchKeyHash(base));
-    expect(searchKeyHash(base)).toMatch(/^r:[A-Za-z0-9_-]{43}:$/);
+    expect(searchKeyHash(base)).toMatch(/^\{c:docs\}:r:[A-Za-z0-9_-]{43}:$/);
   });
 
   it('differs whenever anything that decides the answer differs', () => {
@@ -91,6 +92,28 @@ describe('canonicalFilter', () => {
 
 describe('generationKey', () => {
   it('names the collection', () => {
-    expect(generationKey('docs')).toBe('g:docs');
+    expect(generationKey('docs')).toBe('{c:docs}:g');
+  });
+});
+
+/** The part of a key Redis Cluster hashes: between the first `{` and the next `}`, if not empty. */
+function hashedPart(key: string): string {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+describe('collectionTag', () => {
+  it('gives every key of a collection the same Redis Cluster hash tag, whatever its name', () => {
+    for (const collection of ['docs', 'a}b', '{x}', 'é-文档', '}']) {
+      const prefix = 'vecmesh:';
+      const tags = new Set([
+        hashedPart(prefix + generationKey(collection)),
+        hashedPart(`${prefix}${searchKeyHash({ ...base, collection })}0`),
+        hashedPart(`${prefix}${searchKeyHash({ ...base, collection, topK: 99 })}12`),
+      ]);
+      expect(tags.size, collection).toBe(1);
+      expect(generationKey(collection).startsWith(collectionTag(collection))).toBe(true);
+    }
   });
 });

@@ -1,0 +1,223 @@
+/**
+ * The Redis cache store on a real Redis Cluster, through ioredis `Cluster` clients of ioredis 6
+ * and of ioredis 5 (a second copy, `ioredis-5`): a single-node cluster (every slot on one
+ * server) and a two-node one, where a key of another slot may live on the other node, which is
+ * what a lookup script reading an undeclared key of another slot runs into.
+ *
+ * The servers are the binary of the shared test Redis (read from its `INFO server`), started
+ * here with `--cluster-enabled yes`; the slots are assigned with `CLUSTER ADDSLOTSRANGE`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Cluster, Redis } from 'ioredis';
+import { Cluster as Cluster5 } from 'ioredis-5';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { generationKey, type SearchKey } from '../../../src/cache/cache-key.js';
+import type { RedisCacheClient } from '../../../src/cache/redis-store-options.js';
+import { redisCacheStore } from '../../../src/cache/redis-store.js';
+import { SearchCache, type CacheEvent } from '../../../src/cache/search-cache.js';
+import {
+  freePort,
+  stopChild,
+  trackChild,
+  waitForLine,
+} from '../../../src/testing/child-process.js';
+
+/** A running cluster: its nodes' ports and an admin connection to each. */
+interface TestCluster {
+  readonly ports: readonly number[];
+  readonly admins: readonly Redis[];
+  stop(): Promise<void>;
+}
+
+/** The redis-server / valkey-server binary the shared test Redis runs. */
+async function serverBinary(): Promise<string> {
+  const probe = new Redis(inject('redisUrl'), { lazyConnect: true });
+  try {
+    const info = await probe.info('server');
+    const path = /^executable:(.+?)\r?$/m.exec(info)?.[1];
+    if (path === undefined) throw new Error(`no executable in INFO server:\n${info}`);
+    return path;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** Polls `condition` until it holds (the cluster's state changes on its own timer). */
+async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function startNode(binary: string, dir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(
+    binary,
+    [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ...['--dir', dir, '--daemonize', 'no', '--cluster-enabled', 'yes'],
+      ...['--cluster-config-file', join(dir, `nodes-${port}.conf`)],
+      // Without it a lone node announces an empty address, which clients cannot follow.
+      ...['--cluster-announce-ip', '127.0.0.1'],
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  trackChild(child);
+  const output: string[] = [];
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (line) => output.push(line));
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  await waitForLine(lines, {
+    match: (line) => line.includes('Ready to accept connections'),
+    timeoutMs: 10_000,
+    onTimeout: () => new Error(`${binary} not ready on ${port}:\n${output.join('\n')}`),
+    failure: new Promise((resolve) => {
+      child.once('exit', (code) => {
+        resolve(new Error(`${binary} exited (${String(code)}):\n${output.join('\n')}`));
+      });
+    }),
+  });
+  return child;
+}
+
+/** Starts `nodes` cluster nodes, splits the 16384 slots between them, and waits for `ok`. */
+async function startCluster(binary: string, nodes: number): Promise<TestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'vecmesh-cluster-'));
+  const ports: number[] = [];
+  const children: ChildProcess[] = [];
+  const admins: Redis[] = [];
+  const stop = async (): Promise<void> => {
+    for (const admin of admins) admin.disconnect();
+    await Promise.all(children.map((c) => stopChild(c, 5000)));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < nodes; i++) {
+      const port = await freePort();
+      children.push(await startNode(binary, dir, port));
+      ports.push(port);
+      admins.push(new Redis(port, '127.0.0.1'));
+    }
+    const per = Math.ceil(16384 / nodes);
+    for (const [i, admin] of admins.entries()) {
+      await admin.call('CLUSTER', 'ADDSLOTSRANGE', i * per, Math.min(16383, (i + 1) * per - 1));
+      if (i > 0) await admins[0]!.call('CLUSTER', 'MEET', '127.0.0.1', ports[i]!);
+    }
+    await until('cluster_state:ok on every node', async () => {
+      const infos = await Promise.all(admins.map((a) => a.call('CLUSTER', 'INFO')));
+      return infos.every(
+        (info) =>
+          String(info).includes('cluster_state:ok') &&
+          String(info).includes(`cluster_known_nodes:${nodes}`),
+      );
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { ports, admins, stop };
+}
+
+const keyOf = (i: number): SearchKey => ({
+  collection: 'docs',
+  epoch: 1,
+  vectors: [new Float32Array([i, -i, 0.5])],
+  topK: 3,
+  offset: 0,
+  includePayload: false,
+  includeVector: false,
+});
+/** Enough searches that, without hash tags, some result keys would land on the other node. */
+const KEYS = Array.from({ length: 8 }, (_, i) => keyOf(i));
+
+const CLIENTS = [
+  ['ioredis 6', Cluster],
+  ['ioredis 5', Cluster5],
+] as const;
+
+let binary: string;
+beforeAll(async () => {
+  binary = await serverBinary();
+});
+
+describe.each([1, 2])('redisCacheStore on a %i-node Redis Cluster', (nodes) => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startCluster(binary, nodes);
+  }, 60_000);
+  afterAll(async () => {
+    await cluster.stop();
+  });
+
+  describe.each(CLIENTS)('with a %s Cluster client', (_version, ClusterClass) => {
+    it('shares results, invalidates and finds results under a newer generation', async () => {
+      const prefix = `t:${randomUUID()}:`;
+      const clients = [0, 1].map(
+        () =>
+          new ClusterClass([{ host: '127.0.0.1', port: cluster.ports[0]! }], {
+            lazyConnect: true,
+            enableOfflineQueue: false,
+            redisOptions: { commandTimeout: 2000 },
+          }),
+      );
+      await Promise.all(clients.map((c) => c.connect()));
+      const events: CacheEvent[] = [];
+      const [a, b] = clients.map(
+        (client: RedisCacheClient) =>
+          new SearchCache({ store: redisCacheStore({ client, prefix }) }, (e) => events.push(e)),
+      ) as [SearchCache, SearchCache];
+      let calls = 0;
+      const compute = (i: number) => () => {
+        calls++;
+        return Promise.resolve([[{ id: i, score: 1 }]]);
+      };
+
+      for (const [i, k] of KEYS.entries())
+        expect((await a.getOrCompute(k, compute(i))).cached).toBe(false);
+      await a.flushWrites();
+      for (const [i, k] of KEYS.entries()) {
+        expect(await b.getOrCompute(k, compute(i))).toEqual({
+          value: [[{ id: i, score: 1 }]],
+          cached: true,
+        });
+      }
+      // A write through b: a's next lookups meet a generation they have not seen and miss.
+      await b.invalidate('docs');
+      expect((await a.getOrCompute(KEYS[0]!, compute(0))).cached).toBe(false);
+      await a.flushWrites();
+      // And again through a: b, which last saw the previous generation, finds a's new result.
+      await a.invalidate('docs');
+      expect((await a.getOrCompute(KEYS[1]!, compute(1))).cached).toBe(false);
+      await a.flushWrites();
+      expect((await b.getOrCompute(KEYS[1]!, compute(1))).cached).toBe(true);
+      expect(calls).toBe(KEYS.length + 2);
+      expect(events.filter((e) => e.kind === 'error').map((e) => e.error?.message)).toEqual([]);
+
+      // Every key of the collection is in the slot of its generation key, on one node.
+      const genSlot = await cluster.admins[0]!.call(
+        'CLUSTER',
+        'KEYSLOT',
+        prefix + generationKey('docs'),
+      );
+      const perNode = await Promise.all(cluster.admins.map((admin) => admin.keys(`${prefix}*`)));
+      const written = perNode.flat();
+      expect(written.length).toBe(KEYS.length + 2 + 1); // results, the generation
+      expect(perNode.filter((keys) => keys.length > 0)).toHaveLength(1);
+      for (const key of written) {
+        expect(await cluster.admins[0]!.call('CLUSTER', 'KEYSLOT', key), key).toBe(genSlot);
+      }
+
+      await a.close();
+      await b.close();
+      // The clients are the caller's: still open.
+      expect(await clients[0]!.get(prefix + generationKey('docs'))).toBe('2');
+      await Promise.all(clients.map((c) => c.quit()));
+    });
+  });
+});

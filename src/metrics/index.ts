@@ -21,9 +21,11 @@ export {
   operationLabel,
   type OperationLabel,
 } from './labels.js';
+export { PrometheusMetrics, prometheusMetrics } from './prometheus-metrics.js';
 export {
-  PrometheusMetrics,
-  prometheusMetrics,
+  resolvePrometheusMetricsOptions,
   type PrometheusMetricsOptions,
-} from './prometheus-metrics.js';
+  type PrometheusRegistry,
+  type ResolvedPrometheusMetricsOptions,
+} from './prometheus-options.js';
 export { MESH_EVENT_NAMES, bindMeshEvents, type MeshEventSource } from './bind-mesh-events.js';

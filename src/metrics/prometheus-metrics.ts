@@ -1,23 +1,29 @@
 /**
  * The Prometheus sink: every vecmesh metric on a prom-client `Registry` the caller owns.
  *
+ * prom-client is an optional peer, loaded when a sink is created. The metrics are constructed
+ * with the prom-client vecmesh resolves (normally the application's own, a peer dependency
+ * being shared) and registered on the caller's registry, whichever copy of prom-client that
+ * registry comes from: a `Registry` only stores what `registerMetric()` gives it and reads it
+ * back through the metric's `get()` / `getForPromString()`, `name`, `help`, `type` and
+ * `reset()`, a contract every prom-client 15.x keeps (15.0's registry is the same code as
+ * 15.1's), so the metrics appear in that registry's `metrics()`, `getMetricsAsJSON()`,
+ * `resetMetrics()` and `Registry.merge()`.
+ *
  * @module
  */
-import { Counter, Gauge, Registry } from 'prom-client';
-import { InvalidOptionError, describeValue } from '../core/errors.js';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { InvalidOptionError } from '../core/errors.js';
+import { loadOptional } from '../core/optional-dependency.js';
 import type { MeshEventName, MeshEvents } from '../mesh/events.js';
 import {
-  BoundCounter,
-  BoundHistogram,
+  boundSeriesClasses,
+  type BoundCounter,
+  type BoundHistogram,
   type CounterSeries,
   type HistogramSeries,
 } from './bound-series.js';
-import {
-  BREAKER_STATE_VALUES,
-  DEFAULT_LATENCY_BUCKETS,
-  METRIC_OPERATIONS,
-  operationLabel,
-} from './labels.js';
+import { BREAKER_STATE_VALUES, METRIC_OPERATIONS, operationLabel } from './labels.js';
 import type {
   CacheResult,
   MeshGauges,
@@ -26,24 +32,10 @@ import type {
   MetricsSink,
   ReplicaLabels,
 } from './metrics-sink.js';
-
-/** Options of {@link prometheusMetrics}. */
-export interface PrometheusMetricsOptions {
-  /** The registry to register on. vecmesh never touches prom-client's global registry. */
-  registry: Registry;
-  /**
-   * Prefix of every metric name, matching `/^[a-zA-Z_:][a-zA-Z0-9_:]*$/`.
-   * @default 'vecmesh_'
-   */
-  prefix?: string;
-  /**
-   * Upper bounds, in seconds, of the latency histograms' buckets: finite, > 0, increasing.
-   * @default DEFAULT_LATENCY_BUCKETS (0.5 ms to 10 s)
-   */
-  buckets?: readonly number[];
-}
-
-const PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+import {
+  resolvePrometheusMetricsOptions,
+  type PrometheusMetricsOptions,
+} from './prometheus-options.js';
 
 type Labelled<L extends string> = Readonly<Record<L, string>>;
 
@@ -55,46 +47,6 @@ interface HotSeries {
 }
 
 const CACHE_RESULTS: readonly CacheResult[] = ['hit', 'miss', 'error', 'skip'];
-
-function resolveBuckets(value: unknown): number[] {
-  if (value === undefined) return [...DEFAULT_LATENCY_BUCKETS];
-  const ok =
-    Array.isArray(value) &&
-    value.length > 0 &&
-    value.every(
-      (b, i) =>
-        typeof b === 'number' &&
-        Number.isFinite(b) &&
-        b > 0 &&
-        (i === 0 || b > (value[i - 1] as number)),
-    );
-  if (!ok) {
-    throw new InvalidOptionError(
-      `\`buckets\` must be a non-empty list of increasing finite numbers > 0, received ${describeValue(value)}`,
-    );
-  }
-  return [...(value as number[])];
-}
-
-function resolveOptions(options: PrometheusMetricsOptions): {
-  registry: Registry;
-  prefix: string;
-  buckets: number[];
-} {
-  const registry = (options as Partial<PrometheusMetricsOptions> | undefined)?.registry;
-  if (!(registry instanceof Registry)) {
-    throw new InvalidOptionError(
-      `\`registry\` must be a prom-client Registry (new Registry()), received ${describeValue(registry)}`,
-    );
-  }
-  const prefix = options.prefix ?? 'vecmesh_';
-  if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
-    throw new InvalidOptionError(
-      `\`prefix\` must match ${String(PREFIX)}, received ${describeValue(prefix)}`,
-    );
-  }
-  return { registry, prefix, buckets: resolveBuckets(options.buckets) };
-}
 
 /**
  * A {@link MetricsSink} on prom-client. Create it with {@link prometheusMetrics}.
@@ -126,9 +78,10 @@ export class PrometheusMetrics implements MetricsSink {
    * @param options - Registry, prefix and buckets.
    * @throws {@link InvalidOptionError} for a bad option, or when the registry already holds a
    *   metric of this prefix (one sink per registry and prefix: share the sink between meshes).
+   * @throws `MissingDependencyError` when prom-client is not installed.
    */
   constructor(options: PrometheusMetricsOptions) {
-    const { registry, prefix: p, buckets } = resolveOptions(options);
+    const { registry, prefix: p, buckets } = resolvePrometheusMetricsOptions(options);
     const names = [
       'requests_total',
       'request_duration_seconds',
@@ -155,14 +108,17 @@ export class PrometheusMetrics implements MetricsSink {
         `\`registry\` already holds ${taken.join(', ')}: create one sink per registry and share it between meshes, or pass another \`prefix\``,
       );
     }
-    const registers = [registry];
+    const pc = loadOptional('prom-client', '`prometheusMetrics({ registry })`');
+    const { BoundCounter, BoundHistogram } = boundSeriesClasses(pc);
+    // prom-client's types want its own Registry; any 15.x registry takes these metrics (above).
+    const registers = [registry as unknown as Registry];
     const counter = <L extends string>(name: string, help: string, labelNames: L[]): Counter<L> =>
-      new Counter({ name: p + name, help, labelNames, registers });
+      new pc.Counter({ name: p + name, help, labelNames, registers });
     const gauge = <L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> =>
-      new Gauge({ name: p + name, help, labelNames, registers });
+      new pc.Gauge({ name: p + name, help, labelNames, registers });
     const sizeGauge = (name: string, help: string, read: (g: MeshGauges) => number): void => {
       const read_ = (): number | undefined => this.readGauge(read);
-      new Gauge({
+      new pc.Gauge({
         name: p + name,
         help,
         registers,
@@ -359,9 +315,14 @@ export class PrometheusMetrics implements MetricsSink {
  * names. Series of a replica appear with its first call or event.
  *
  * @param options - The registry, and optionally a prefix and latency buckets.
- * @throws {@link InvalidOptionError} when `registry` is not a prom-client `Registry`, `prefix` or
- *   `buckets` is malformed, or the registry already holds metrics of this prefix (a second sink
- *   on one registry would fight the first: share one sink, or pass another `prefix`).
+ * prom-client is an optional peer dependency (`npm install prom-client`); the registry may come
+ * from any copy of prom-client 15 (it is checked by shape: see `PrometheusRegistry`).
+ *
+ * @throws {@link InvalidOptionError} when `registry` lacks a method of a prom-client `Registry`
+ *   (the message names it), `prefix` or `buckets` is malformed, or the registry already holds
+ *   metrics of this prefix (a second sink on one registry would fight the first: share one
+ *   sink, or pass another `prefix`).
+ * @throws `MissingDependencyError` when prom-client is not installed.
  * @example
  * ```ts
  * import { Registry } from 'prom-client';

@@ -1,7 +1,10 @@
-import { Registry } from 'prom-client';
+import * as promClient from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { BoundCounter, BoundHistogram } from '../../../src/metrics/bound-series.js';
+import { boundSeriesClasses } from '../../../src/metrics/bound-series.js';
 import { parseScrape, sampleValue } from './scrape.js';
+
+const { Registry } = promClient;
+const { BoundCounter, BoundHistogram } = boundSeriesClasses(promClient);
 
 describe('BoundCounter / BoundHistogram', () => {
   it('report bound series beside ordinary ones, in text and JSON', async () => {
@@ -72,5 +75,12 @@ describe('BoundCounter / BoundHistogram', () => {
     expect(sampleValue(s, 'c_total', { k: 'a' })).toBe(1);
     expect(sampleValue(s, 'h_seconds_bucket', { k: 'a', le: '1' })).toBe(0);
     expect(sampleValue(s, 'h_seconds_bucket', { k: 'a', le: '+Inf' })).toBe(1);
+  });
+
+  it('are defined once per prom-client module', () => {
+    expect(boundSeriesClasses(promClient).BoundCounter).toBe(BoundCounter);
+    expect(new BoundCounter({ name: 'x_total', help: 'x', registers: [] })).toBeInstanceOf(
+      promClient.Counter,
+    );
   });
 });

@@ -1,4 +1,6 @@
+import * as promClient from 'prom-client';
 import { Registry, register as globalRegistry } from 'prom-client';
+import { Registry as Registry15_0 } from 'prom-client-15-0';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../../src/core/errors.js';
 import { VecmeshError } from '../../../src/core/errors.js';
@@ -13,7 +15,7 @@ import { labelNames, parseScrape, sampleValue } from './scrape.js';
 const A: ReplicaLabels = { id: 'us/s0/r0', cluster: 'us', shard: 's0', backendKind: 'memory' };
 const B: ReplicaLabels = { id: 'us/s0/r1', cluster: 'us', shard: 's0', backendKind: 'reference' };
 
-async function scrape(registry: Registry) {
+async function scrape(registry: { metrics(): Promise<string> }) {
   return parseScrape(await registry.metrics());
 }
 
@@ -210,6 +212,66 @@ describe('prometheusMetrics', () => {
     expect(bad({ registry: new Registry(), prefix: '9bad' })).toThrow(/`prefix`/);
     expect(bad({ registry: new Registry(), buckets: [0.1, 0.01] })).toThrow(/`buckets`/);
     expect(bad({ registry: new Registry(), buckets: [] })).toThrow(/`buckets`/);
+  });
+
+  it('registers its metrics on a Registry of another prom-client copy (15.0.0)', async () => {
+    const registry = new Registry15_0();
+    const sink = prometheusMetrics({ registry });
+    sink.operation('search', 'ok', 0.002);
+    sink.replicaCall(A, 'error', 0.01);
+    sink.cache('hit');
+    sink.event('failover', {
+      operation: 'search',
+      from: 'us',
+      to: 'eu',
+      reason: 'down',
+    });
+    sink.setGauges(() => ({ pendingHints: 4, replicas: 6, shards: 3, clusters: 2 }));
+    const s = await scrape(registry);
+    expect(sampleValue(s, 'vecmesh_requests_total', { operation: 'search', outcome: 'ok' })).toBe(
+      1,
+    );
+    expect(sampleValue(s, 'vecmesh_request_duration_seconds_count', { operation: 'search' })).toBe(
+      1,
+    );
+    expect(
+      sampleValue(s, 'vecmesh_replica_requests_total', {
+        cluster: 'us',
+        shard: 's0',
+        replica: A.id,
+        backend: 'memory',
+        outcome: 'error',
+      }),
+    ).toBe(1);
+    expect(sampleValue(s, 'vecmesh_cache_requests_total', { result: 'hit' })).toBe(1);
+    expect(
+      sampleValue(s, 'vecmesh_failovers_total', { operation: 'search', from: 'us', to: 'eu' }),
+    ).toBe(1);
+    expect(sampleValue(s, 'vecmesh_hints_pending', {})).toBe(4);
+    // The other ways a registry reads its metrics work on them too.
+    const json = await registry.getMetricsAsJSON();
+    expect(json.map((m) => m.name)).toContain('vecmesh_replica_request_duration_seconds');
+    expect(await scrape(Registry15_0.merge([registry]))).toEqual(s);
+    registry.resetMetrics();
+    const after = await scrape(registry);
+    expect(
+      sampleValue(after, 'vecmesh_requests_total', { operation: 'search', outcome: 'ok' }),
+    ).toBeUndefined();
+    // prom-client 15.0's own global registry was left alone, like 15.1's.
+    expect(await new Registry15_0().metrics()).toBe('\n');
+  });
+
+  it('rejects a registry look-alike, naming the methods it lacks', () => {
+    expect(() => prometheusMetrics({ registry: { registerMetric() {} } as never })).toThrow(
+      /`registry` must be a prom-client Registry \(new Registry\(\) of prom-client 15\): it has no method `getSingleMetric`$/,
+    );
+    // The module instead of a registry.
+    expect(() => prometheusMetrics({ registry: promClient as never })).toThrow(
+      /it has no method `registerMetric`, method `getSingleMetric`$/,
+    );
+    expect(() => prometheusMetrics({ registry: 'registry' as never })).toThrow(
+      /`registry` must be a prom-client Registry .*, received string "registry"/,
+    );
   });
 
   it('keeps label names to the fixed set and label values bounded', async () => {

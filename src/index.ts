@@ -134,6 +134,7 @@ export {
   type GenerationLookup,
   type MemoryCacheStoreOptions,
   type RedisCacheStoreOptions,
+  type RedisCacheClient,
   type SearchCacheOptions,
   type CacheBreakerOptions,
   type CacheBreakerState,
@@ -155,6 +156,7 @@ export {
   type MeshGauges,
   type ReplicaLabels,
   type PrometheusMetricsOptions,
+  type PrometheusRegistry,
 } from './metrics/index.js';
 export {
   MeshTracer,
@@ -164,5 +166,6 @@ export {
   type OperationAttributes,
   type TracedOperation,
   type MeshTracerOptions,
+  type TracerProviderLike,
 } from './tracing/index.js';
 export type { CacheOptions } from './mesh/options.js';

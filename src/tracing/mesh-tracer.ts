@@ -7,20 +7,17 @@
  * spans; {@link MeshTracer} notices that on the operation's span and then runs the operation with
  * no context switch and no shard spans at all, so the cost is one no-op `startSpan` per operation.
  *
+ * `@opentelemetry/api` is an optional peer. Without it no SDK can have been registered, so the
+ * tracer is a pass-through that never loads it; a `tracerProvider` given explicitly needs it.
+ *
  * @module
  */
+import type * as OpenTelemetryApi from '@opentelemetry/api';
+import type { Context, Span, Tracer } from '@opentelemetry/api';
 import { messageOf } from '../core/errors.js';
-import {
-  SpanKind,
-  SpanStatusCode,
-  context,
-  isSpanContextValid,
-  trace,
-  type Context,
-  type Span,
-  type Tracer,
-  type TracerProvider,
-} from '@opentelemetry/api';
+import { checkShape, loadOptional, loadOptionalIfInstalled } from '../core/optional-dependency.js';
+
+type Api = typeof OpenTelemetryApi;
 
 /** The instrumentation scope name of every vecmesh span. */
 export const TRACER_NAME = 'vecmesh';
@@ -68,13 +65,29 @@ export interface OperationSpan {
   shard<T>(target: ShardTarget, fn: (span: ShardSpan) => Promise<T>): Promise<T>;
 }
 
+/**
+ * The part of an OpenTelemetry `TracerProvider` that vecmesh calls: any `TracerProvider` of
+ * `@opentelemetry/api` 1.x fits (an SDK's provider, or `trace.getTracerProvider()`).
+ *
+ * @example
+ * ```ts
+ * import { trace } from '@opentelemetry/api';
+ * const tracing = new MeshTracer({ tracerProvider: trace.getTracerProvider() });
+ * ```
+ */
+export interface TracerProviderLike {
+  /** The tracer of an instrumentation scope (an OpenTelemetry `Tracer`). */
+  getTracer(name: string, version?: string): object;
+}
+
 /** Options of {@link MeshTracer}. */
 export interface MeshTracerOptions {
   /**
-   * The provider to take the tracer from.
-   * @default the global one (`trace.getTracerProvider()`), a no-op until an SDK is registered
+   * The provider to take the tracer from. Giving one requires `@opentelemetry/api`.
+   * @default the global one (`trace.getTracerProvider()`), a no-op until an SDK is registered;
+   *   none at all when `@opentelemetry/api` is not installed
    */
-  tracerProvider?: TracerProvider;
+  tracerProvider?: TracerProviderLike;
 }
 
 const NOOP_SHARD_SPAN: ShardSpan = Object.freeze({
@@ -89,45 +102,29 @@ const NOOP_OPERATION_SPAN: OperationSpan = Object.freeze({
   },
 });
 
-/**
- * The vecmesh tracer.
- *
- * @param provider - Where to take it from.
- * @default provider: the global tracer provider
- * @returns A tracer scoped `vecmesh`; with the global provider it follows an SDK registered later.
- * @example
- * ```ts
- * const span = tracer().startSpan('vecmesh.custom');
- * span.end();
- * ```
- */
-export function tracer(provider?: TracerProvider): Tracer {
-  return (provider ?? trace.getTracerProvider()).getTracer(TRACER_NAME);
-}
-
 /** Whether a span is worth anything: recorded, or carrying a context that children must join. */
-function isLive(span: Span): boolean {
-  return span.isRecording() || isSpanContextValid(span.spanContext());
+function isLive(api: Api, span: Span): boolean {
+  return span.isRecording() || api.isSpanContextValid(span.spanContext());
 }
 
-function fail(span: Span, error: unknown): void {
+function fail(api: Api, span: Span, error: unknown): void {
   if (error instanceof Error) {
     span.recordException(error);
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string') span.setAttribute('vecmesh.error.code', code);
   }
   span.setStatus({
-    code: SpanStatusCode.ERROR,
+    code: api.SpanStatusCode.ERROR,
     message: messageOf(error),
   });
 }
 
 /** Runs `fn` with `span` active in `ctx`, recording its error and ending the span. */
-async function runIn<T>(span: Span, ctx: Context, fn: () => Promise<T>): Promise<T> {
+async function runIn<T>(api: Api, span: Span, ctx: Context, fn: () => Promise<T>): Promise<T> {
   try {
-    return await context.with(ctx, fn);
+    return await api.context.with(ctx, fn);
   } catch (error) {
-    fail(span, error);
+    fail(api, span, error);
     throw error;
   } finally {
     span.end();
@@ -136,6 +133,7 @@ async function runIn<T>(span: Span, ctx: Context, fn: () => Promise<T>): Promise
 
 class LiveOperationSpan implements OperationSpan {
   constructor(
+    private readonly api: Api,
     private readonly tracer: Tracer,
     private readonly parent: Context,
   ) {}
@@ -144,7 +142,7 @@ class LiveOperationSpan implements OperationSpan {
     const span = this.tracer.startSpan(
       'vecmesh.shard',
       {
-        kind: SpanKind.CLIENT,
+        kind: this.api.SpanKind.CLIENT,
         attributes: {
           'vecmesh.cluster': target.cluster,
           'vecmesh.shard': target.shard,
@@ -158,12 +156,13 @@ class LiveOperationSpan implements OperationSpan {
         span.setAttribute('vecmesh.replica', replica);
       },
     };
-    return runIn(span, trace.setSpan(this.parent, span), () => fn(handle));
+    return runIn(this.api, span, this.api.trace.setSpan(this.parent, span), () => fn(handle));
   }
 }
 
 /**
- * Opens the spans of mesh operations. Construct one per mesh; it does no I/O.
+ * Opens the spans of mesh operations. Construct one per mesh; it does no I/O. Without
+ * `@opentelemetry/api` installed (and no `tracerProvider`) every operation runs untraced.
  *
  * @example
  * ```ts
@@ -177,11 +176,30 @@ class LiveOperationSpan implements OperationSpan {
  * ```
  */
 export class MeshTracer {
-  private readonly tracer: Tracer;
+  /** The API and the tracer, or nothing when `@opentelemetry/api` is not installed. */
+  private readonly otel: { readonly api: Api; readonly tracer: Tracer } | undefined;
 
-  /** @param options - The tracer provider; the global one by default. */
+  /**
+   * @param options - The tracer provider; the global one by default.
+   * @throws `InvalidOptionError` when `tracerProvider` has no `getTracer` method.
+   * @throws `MissingDependencyError` when `tracerProvider` is given and `@opentelemetry/api` is
+   *   not installed.
+   */
   constructor(options: MeshTracerOptions = {}) {
-    this.tracer = tracer(options.tracerProvider);
+    const provider = options.tracerProvider;
+    if (provider !== undefined) {
+      checkShape(provider, 'tracerProvider', 'an OpenTelemetry TracerProvider', {
+        methods: ['getTracer'],
+      });
+    }
+    const api =
+      provider === undefined
+        ? loadOptionalIfInstalled('@opentelemetry/api')
+        : loadOptional('@opentelemetry/api', '`new MeshTracer({ tracerProvider })`');
+    if (api === undefined) return;
+    // The global provider's tracer follows an SDK registered later.
+    const tracer = (provider ?? api.trace.getTracerProvider()).getTracer(TRACER_NAME) as Tracer;
+    this.otel = { api, tracer };
   }
 
   /**
@@ -200,19 +218,22 @@ export class MeshTracer {
     attributes: OperationAttributes,
     fn: (span: OperationSpan) => Promise<T>,
   ): Promise<T> {
-    const parent = context.active();
-    const span = this.tracer.startSpan(
+    const otel = this.otel;
+    if (otel === undefined) return fn(NOOP_OPERATION_SPAN);
+    const { api, tracer } = otel;
+    const parent = api.context.active();
+    const span = tracer.startSpan(
       `vecmesh.${op}`,
-      { kind: SpanKind.INTERNAL, attributes: spanAttributes(op, attributes) },
+      { kind: api.SpanKind.INTERNAL, attributes: spanAttributes(op, attributes) },
       parent,
     );
-    if (!isLive(span)) {
+    if (!isLive(api, span)) {
       span.end();
       return fn(NOOP_OPERATION_SPAN);
     }
-    const ctx = trace.setSpan(parent, span);
-    const handle = new LiveOperationSpan(this.tracer, ctx);
-    return runIn(span, ctx, () => fn(handle));
+    const ctx = api.trace.setSpan(parent, span);
+    const handle = new LiveOperationSpan(api, tracer, ctx);
+    return runIn(api, span, ctx, () => fn(handle));
   }
 }
 

@@ -1,7 +1,8 @@
 import { context, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ShardUnavailableError } from '../../../src/core/errors.js';
-import { MeshTracer, TRACER_NAME, tracer } from '../../../src/tracing/index.js';
+import { InvalidOptionError } from '../../../src/core/errors.js';
+import { MeshTracer, TRACER_NAME } from '../../../src/tracing/index.js';
 import { TestContextManager, TestTracerProvider } from './test-tracer.js';
 
 const SHARDS = [
@@ -107,7 +108,6 @@ describe('MeshTracer', () => {
     expect(shard!.parentSpanId).toBe(search!.spanContext().spanId);
     // Inside the shard call the shard span is active, so backend instrumentation nests under it.
     expect(seen).toEqual([shard!.spanContext().spanId]);
-    expect(tracer()).toBeDefined();
   });
 
   it('is a pass-through without an SDK: no spans, no active span, same result', async () => {
@@ -128,5 +128,12 @@ describe('MeshTracer', () => {
     const tracing = new MeshTracer();
     const boom = new Error('nope');
     await expect(tracing.operation('get', {}, () => Promise.reject(boom))).rejects.toBe(boom);
+  });
+
+  it('rejects a tracer provider without getTracer, naming what is missing', () => {
+    expect(() => new MeshTracer({ tracerProvider: {} as never })).toThrow(InvalidOptionError);
+    expect(() => new MeshTracer({ tracerProvider: { startSpan() {} } as never })).toThrow(
+      /`tracerProvider` must be an OpenTelemetry TracerProvider: it has no method `getTracer`/,
+    );
   });
 });

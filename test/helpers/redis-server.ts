@@ -48,6 +48,7 @@ async function launch(
   port: number,
   dir: string,
   timeoutMs: number,
+  extraArgs: readonly string[],
 ): Promise<ChildProcess> {
   const child = spawn(
     server.path,
@@ -66,6 +67,7 @@ async function launch(
       'no',
       '--loglevel',
       'notice',
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -105,6 +107,16 @@ async function launch(
   return child;
 }
 
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /** Longest wait for "Ready to accept connections", in milliseconds. @default 10000 */
+  timeoutMs?: number;
+  /** Its working directory. @default the OS temp dir (persistence is off) */
+  dir?: string;
+  /** More arguments, given the port (e.g. `--cluster-enabled yes`). @default none */
+  extraArgs?: (port: number) => readonly string[];
+}
+
 /**
  * Starts a Redis server on a free loopback port.
  *
@@ -115,13 +127,14 @@ async function launch(
  * await redis.stop();
  * ```
  */
-export async function startRedisServer(options: { timeoutMs?: number } = {}): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const server = await redisBinary();
   const port = await freePort();
   // Nothing is written there (persistence is off), but Redis wants a working directory.
-  const dir = tmpdir();
-  let child: ChildProcess | undefined = await launch(server, port, dir, timeoutMs);
+  const dir = options.dir ?? tmpdir();
+  const extraArgs = options.extraArgs?.(port) ?? [];
+  let child: ChildProcess | undefined = await launch(server, port, dir, timeoutMs, extraArgs);
   const running = (): boolean =>
     child !== undefined && child.exitCode === null && child.signalCode === null;
   return {
@@ -133,7 +146,7 @@ export async function startRedisServer(options: { timeoutMs?: number } = {}): Pr
     },
     async start() {
       if (running()) return;
-      child = await launch(server, port, dir, timeoutMs);
+      child = await launch(server, port, dir, timeoutMs, extraArgs);
     },
     async stop(graceMs = 5000) {
       const c = child;

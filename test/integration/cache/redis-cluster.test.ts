@@ -4,47 +4,27 @@
  * server) and a two-node one, where a key of another slot may live on the other node, which is
  * what a lookup script reading an undeclared key of another slot runs into.
  *
- * The servers are the binary of the shared test Redis (read from its `INFO server`), started
- * here with `--cluster-enabled yes`; the slots are assigned with `CLUSTER ADDSLOTSRANGE`.
+ * The servers are the tests' Redis server (test/helpers/redis-server.ts), started here with
+ * `--cluster-enabled yes`; the slots are assigned with `CLUSTER ADDSLOTSRANGE`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Cluster, Redis } from 'ioredis';
 import { Cluster as Cluster5 } from 'ioredis-5';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generationKey, type SearchKey } from '../../../src/cache/cache-key.js';
 import type { RedisCacheClient } from '../../../src/cache/redis-store-options.js';
 import { redisCacheStore } from '../../../src/cache/redis-store.js';
 import { SearchCache, type CacheEvent } from '../../../src/cache/search-cache.js';
-import {
-  freePort,
-  stopChild,
-  trackChild,
-  waitForLine,
-} from '../../../src/testing/child-process.js';
+import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
 
 /** A running cluster: its nodes' ports and an admin connection to each. */
 interface TestCluster {
   readonly ports: readonly number[];
   readonly admins: readonly Redis[];
   stop(): Promise<void>;
-}
-
-/** The redis-server / valkey-server binary the shared test Redis runs. */
-async function serverBinary(): Promise<string> {
-  const probe = new Redis(inject('redisUrl'), { lazyConnect: true });
-  try {
-    const info = await probe.info('server');
-    const path = /^executable:(.+?)\r?$/m.exec(info)?.[1];
-    if (path === undefined) throw new Error(`no executable in INFO server:\n${info}`);
-    return path;
-  } finally {
-    probe.disconnect();
-  }
 }
 
 /** Polls `condition` until it holds (the cluster's state changes on its own timer). */
@@ -56,53 +36,35 @@ async function until(what: string, condition: () => Promise<boolean>): Promise<v
   }
 }
 
-async function startNode(binary: string, dir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    binary,
-    [
-      ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      ...['--dir', dir, '--daemonize', 'no', '--cluster-enabled', 'yes'],
-      ...['--cluster-config-file', join(dir, `nodes-${port}.conf`)],
+/** A cluster node: the tests' Redis server with cluster mode on. */
+function startNode(dir: string): Promise<RedisServer> {
+  return startRedisServer({
+    dir,
+    extraArgs: (port) => [
+      ...['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`)],
       // Without it a lone node announces an empty address, which clients cannot follow.
       ...['--cluster-announce-ip', '127.0.0.1'],
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  trackChild(child);
-  const output: string[] = [];
-  const lines = createInterface({ input: child.stdout });
-  lines.on('line', (line) => output.push(line));
-  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  await waitForLine(lines, {
-    match: (line) => line.includes('Ready to accept connections'),
-    timeoutMs: 10_000,
-    onTimeout: () => new Error(`${binary} not ready on ${port}:\n${output.join('\n')}`),
-    failure: new Promise((resolve) => {
-      child.once('exit', (code) => {
-        resolve(new Error(`${binary} exited (${String(code)}):\n${output.join('\n')}`));
-      });
-    }),
   });
-  return child;
 }
 
 /** Starts `nodes` cluster nodes, splits the 16384 slots between them, and waits for `ok`. */
-async function startCluster(binary: string, nodes: number): Promise<TestCluster> {
+async function startCluster(nodes: number): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'vecmesh-cluster-'));
   const ports: number[] = [];
-  const children: ChildProcess[] = [];
+  const servers: RedisServer[] = [];
   const admins: Redis[] = [];
   const stop = async (): Promise<void> => {
     for (const admin of admins) admin.disconnect();
-    await Promise.all(children.map((c) => stopChild(c, 5000)));
+    await Promise.all(servers.map((server) => server.stop()));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     for (let i = 0; i < nodes; i++) {
-      const port = await freePort();
-      children.push(await startNode(binary, dir, port));
-      ports.push(port);
-      admins.push(new Redis(port, '127.0.0.1'));
+      const server = await startNode(dir);
+      servers.push(server);
+      ports.push(server.port);
+      admins.push(new Redis(server.port, '127.0.0.1'));
     }
     const per = Math.ceil(16384 / nodes);
     for (const [i, admin] of admins.entries()) {
@@ -141,15 +103,10 @@ const CLIENTS = [
   ['ioredis 5', Cluster5],
 ] as const;
 
-let binary: string;
-beforeAll(async () => {
-  binary = await serverBinary();
-});
-
 describe.each([1, 2])('redisCacheStore on a %i-node Redis Cluster', (nodes) => {
   let cluster: TestCluster;
   beforeAll(async () => {
-    cluster = await startCluster(binary, nodes);
+    cluster = await startCluster(nodes);
   }, 60_000);
   afterAll(async () => {
     await cluster.stop();

@@ -8,14 +8,11 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { milvusBackend, type MilvusBackend } from '../../../src/backends/milvus/index.js';
-import {
-  CollectionNotFoundError,
-  UnavailableError,
-  VecmeshError,
-} from '../../../src/core/errors.js';
+import { CollectionNotFoundError, UnavailableError } from '../../../src/core/errors.js';
 import { parseFilter } from '../../../src/core/filter.js';
 import { createMesh } from '../../../src/index.js';
 import { classify } from '../../../src/resilience/classify.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const address = inject('milvusAddress');
 const missing = `vm_missing_${process.pid}`;
@@ -29,15 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend.close();
 });
-
-async function failure(call: Promise<unknown>): Promise<VecmeshError> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(VecmeshError);
-  return err as VecmeshError;
-}
 
 describe('a collection Milvus does not have', () => {
   it('every operation names it as the caller did, with Milvus at host:port', async () => {
@@ -63,7 +51,7 @@ describe('a collection Milvus does not have', () => {
       ['scanIds', () => b.scanIds(missing, { limit: 10 })],
     ];
     for (const [operation, call] of calls) {
-      const err = await failure(call());
+      const err = await rejection(call());
       expect(err, operation).toBeInstanceOf(CollectionNotFoundError);
       expect(err.message, operation).toBe(
         `collection \`${missing}\` does not exist on Milvus at ${address}`,
@@ -95,7 +83,7 @@ describe('a collection Milvus does not have', () => {
         () => docs.count(),
         () => docs.describe(),
       ]) {
-        const err = await failure(call());
+        const err = await rejection(call());
         expect(err).toBeInstanceOf(CollectionNotFoundError);
         expect(err.message).toBe(
           `collection \`${missing}\` does not exist on replica \`m/s0/r0\` (milvus http://${address} has no collection \`a0__${missing}\`)`,
@@ -121,14 +109,14 @@ describe('a Milvus that cannot be reached', () => {
     const gone = milvusBackend({ address: `127.0.0.1:${port}`, timeoutMs: 1000 });
     try {
       const started = performance.now();
-      const err = await failure(gone.connect());
+      const err = await rejection(gone.connect());
       expect(performance.now() - started).toBeLessThan(5000);
       expect(err).toBeInstanceOf(UnavailableError);
       expect(err.message).toBe(`cannot reach Milvus at 127.0.0.1:${port}: connection refused`);
       expect(err.message).not.toContain('\n');
       expect(err.cause).toMatchObject({ code: 14 });
       expect(classify(err)).toMatchObject({ kind: 'unavailable', retryable: true });
-      const later = await failure(
+      const later = await rejection(
         gone.search('docs', {
           vectors: [new Float32Array([1, 2])],
           topK: 1,

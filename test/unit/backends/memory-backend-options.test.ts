@@ -5,22 +5,8 @@ import {
   MemoryBackend,
   memoryBackend,
 } from '../../../src/backends/memory/index.js';
-import {
-  AbortedError,
-  ClosedError,
-  InvalidOptionError,
-  VecmeshError,
-} from '../../../src/core/errors.js';
-
-async function rejection(promise: Promise<unknown>): Promise<VecmeshError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(VecmeshError);
-    return err as VecmeshError;
-  }
-  throw new Error('expected a rejection');
-}
+import { AbortedError, ClosedError, InvalidOptionError } from '../../../src/core/errors.js';
+import { rejection } from '../../helpers/rejection.js';
 
 describe('memoryBackend options', () => {
   it('names endpoints memory://<name>, counting unnamed ones', () => {

@@ -11,11 +11,11 @@ import {
   InvalidFilterError,
   InvalidVectorError,
   TimeoutError,
-  VecmeshError,
 } from '../../../src/core/errors.js';
 import type { BackendSearchRequest } from '../../../src/backends/backend.js';
 import type { FilterNode } from '../../../src/core/filter-ast.js';
 import type { Payload } from '../../../src/core/types.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const f32 = (...v: number[]): Float32Array => Float32Array.from(v);
 const request = (
@@ -29,16 +29,6 @@ const request = (
   includeVector: false,
   ...extra,
 });
-
-async function rejection(promise: Promise<unknown>): Promise<VecmeshError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(VecmeshError);
-    return err as VecmeshError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('MemoryBackend calls', () => {
   let b: MemoryBackend;

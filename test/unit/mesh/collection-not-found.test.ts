@@ -13,6 +13,7 @@ import {
   createMesh,
   type Mesh,
 } from '../../../src/index.js';
+import { rejection } from '../../helpers/rejection.js';
 
 let mesh: Mesh;
 let backends: MemoryBackend[];
@@ -36,15 +37,6 @@ afterEach(async () => {
   await mesh.close();
 });
 
-async function failure(call: Promise<unknown>): Promise<VecmeshError> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(VecmeshError);
-  return err as VecmeshError;
-}
-
 describe('mesh.collection() of a collection that does not exist', () => {
   it('names the logical collection, the replica, and the namespaced name after', async () => {
     await start(true);
@@ -57,7 +49,7 @@ describe('mesh.collection() of a collection that does not exist', () => {
       () => docs.count(),
       () => docs.describe(),
     ]) {
-      const err = await failure(call());
+      const err = await rejection(call());
       expect(err).toBeInstanceOf(CollectionNotFoundError);
       expect(err.message).toBe(
         'collection `nope` does not exist on replica `c/s0/r0` (memory memory://a has no collection `s0__nope`)',
@@ -69,7 +61,7 @@ describe('mesh.collection() of a collection that does not exist', () => {
 
   it('without a namespace the message does not repeat the name', async () => {
     await start(false);
-    const err = await failure(mesh.collection('nope').count());
+    const err = await rejection(mesh.collection('nope').count());
     expect(err.message).toBe(
       'collection `nope` does not exist on replica `c/s0/r0` (memory memory://a)',
     );
@@ -85,14 +77,14 @@ describe('a collection dropped under the mesh on one replica', () => {
     await backends[1]!.dropCollection(`s1__${name}`);
     const expected = `collection \`${name}\` does not exist on replica \`c/s1/r0\` (memory memory://b has no collection \`s1__${name}\`)`;
 
-    const read = await failure(docs.search({ vectors: [[1, 2]], topK: 1 }));
+    const read = await rejection(docs.search({ vectors: [[1, 2]], topK: 1 }));
     expect(read).toBeInstanceOf(CollectionNotFoundError);
     expect(read.message).toBe(expected);
     expect(read.meta.collection).toBe(name);
 
     // Enough ids that both shards get some: s1's fail, s0's are acknowledged.
     const points = Array.from({ length: 16 }, (_, i) => ({ id: i, vector: [i, 1] }));
-    const write = await failure(docs.upsert(points));
+    const write = await rejection(docs.upsert(points));
     if (!(write instanceof PartialWriteError)) throw write;
     const failures = write.failures;
     expect(failures.length).toBeGreaterThan(0);

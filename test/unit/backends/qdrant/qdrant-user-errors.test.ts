@@ -7,15 +7,12 @@
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { qdrantBackend, type QdrantBackend } from '../../../../src/backends/qdrant/index.js';
-import {
-  CollectionNotFoundError,
-  UnavailableError,
-  VecmeshError,
-} from '../../../../src/core/errors.js';
+import { CollectionNotFoundError, UnavailableError } from '../../../../src/core/errors.js';
 import { parseFilter } from '../../../../src/core/filter.js';
 import { createMesh } from '../../../../src/index.js';
 import { classify } from '../../../../src/resilience/classify.js';
 import { fail, ok, startRecordingServer, type RecordingServer } from './recording-server.js';
+import { rejection } from '../../../helpers/rejection.js';
 
 let server: RecordingServer;
 let backend: QdrantBackend;
@@ -36,15 +33,6 @@ afterEach(async () => {
   await backend.close();
   await server.stop();
 });
-
-async function failure(call: Promise<unknown>): Promise<VecmeshError> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(VecmeshError);
-  return err as VecmeshError;
-}
 
 describe('a collection Qdrant does not have', () => {
   it('every operation names the collection, with Qdrant answer as the cause', async () => {
@@ -68,7 +56,7 @@ describe('a collection Qdrant does not have', () => {
       ['scanIds', () => b.scanIds('nope', { limit: 10 })],
     ];
     for (const [operation, call] of calls) {
-      const err = await failure(call());
+      const err = await rejection(call());
       expect(err, operation).toBeInstanceOf(CollectionNotFoundError);
       expect(err.message, operation).toBe(
         `collection \`nope\` does not exist on Qdrant at ${server.url}`,
@@ -100,7 +88,7 @@ describe('a collection Qdrant does not have', () => {
         () => docs.get(['a']),
         () => docs.describe(),
       ]) {
-        const err = await failure(call());
+        const err = await rejection(call());
         expect(err).toBeInstanceOf(CollectionNotFoundError);
         expect(err.message).toBe(
           `collection \`nope\` does not exist on replica \`c/s0/r0\` (qdrant ${server.url} has no collection \`s0__nope\`)`,
@@ -128,7 +116,7 @@ describe('a Qdrant that cannot be reached', () => {
     const down = qdrantBackend({ url, timeoutMs: 2000 });
     try {
       for (const call of [() => down.connect(), () => down.count('docs')]) {
-        const err = await failure(call());
+        const err = await rejection(call());
         expect(err).toBeInstanceOf(UnavailableError);
         expect(err.message).toBe(`cannot reach Qdrant at ${url}: connection refused`);
         expect(err.cause).toBeInstanceOf(TypeError); // fetch's `fetch failed`, kept whole
@@ -146,7 +134,7 @@ describe('a Qdrant that cannot be reached', () => {
     const url = `http://127.0.0.1:${port}`;
     const down = qdrantBackend({ url, timeoutMs: 2000 });
     try {
-      const err = await failure(down.connect());
+      const err = await rejection(down.connect());
       expect(err).toBeInstanceOf(UnavailableError);
       expect(err.message).toMatch(
         new RegExp(`^cannot reach Qdrant at ${url}: connection (closed by the server|reset)$`),

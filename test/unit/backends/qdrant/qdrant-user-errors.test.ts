@@ -13,6 +13,7 @@ import { createMesh } from '../../../../src/index.js';
 import { classify } from '../../../../src/resilience/classify.js';
 import { fail, ok, startRecordingServer, type RecordingServer } from './recording-server.js';
 import { rejection } from '../../../helpers/rejection.js';
+import { freePort } from '../../../../src/testing/child-process.js';
 
 let server: RecordingServer;
 let backend: QdrantBackend;
@@ -104,14 +105,7 @@ describe('a collection Qdrant does not have', () => {
 
 describe('a Qdrant that cannot be reached', () => {
   it('a closed port says `cannot reach Qdrant at URL: connection refused`', async () => {
-    const probe = createServer();
-    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-    const { port } = probe.address() as { port: number };
-    await new Promise<void>((done) => {
-      probe.close(() => {
-        done();
-      });
-    });
+    const port = await freePort(); // nothing listens there
     const url = `http://127.0.0.1:${port}`;
     const down = qdrantBackend({ url, timeoutMs: 2000 });
     try {

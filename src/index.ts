@@ -63,7 +63,7 @@ export {
   type TopologyChangeEvent,
   type FillProgressEvent,
   type ReshardProgressEvent,
-} from './mesh/events.js';
+} from './core/events.js';
 export type {
   NextTopology,
   UpdateTopologyOptions,

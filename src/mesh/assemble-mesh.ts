@@ -20,7 +20,7 @@ import {
 } from '../topology/topology.js';
 import { CollectionSpecs } from './collection-specs.js';
 import type { MeshContext } from './context.js';
-import type { MeshEventEmitter } from './events.js';
+import type { MeshEventEmitter } from '../core/events.js';
 import { HealthMonitor } from './health-monitor.js';
 import { HintManager } from './hint-manager.js';
 import { memoryHintStore } from './hints/memory-hint-store.js';

@@ -10,7 +10,7 @@ import type { MetricsSink } from '../metrics/metrics-sink.js';
 import type { RetryPolicy } from '../resilience/retry.js';
 import type { MeshTracer } from '../tracing/mesh-tracer.js';
 import type { Cluster, Replica, Shard, Topology } from '../topology/topology.js';
-import type { MeshEventEmitter } from './events.js';
+import type { MeshEventEmitter } from '../core/events.js';
 import type { HintManager } from './hint-manager.js';
 import type { ResolvedMeshOptions } from './options.js';
 import type { ReplicaRuntime } from './replica-runtime.js';

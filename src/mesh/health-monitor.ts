@@ -6,7 +6,7 @@
  * @module
  */
 import { messageOf } from '../core/errors.js';
-import type { MeshEventEmitter } from './events.js';
+import type { MeshEventEmitter } from '../core/events.js';
 import type { HintManager } from './hint-manager.js';
 import type { ReplicaRuntime } from './replica-runtime.js';
 

@@ -23,7 +23,7 @@ import { Collection } from './collection.js';
 import type { CollectionSpecs } from './collection-specs.js';
 import type { MeshContext, OperationOptions } from './context.js';
 import { onEveryReplica } from './every-replica.js';
-import { MeshEventEmitter } from './events.js';
+import { MeshEventEmitter } from '../core/events.js';
 import type { HealthMonitor } from './health-monitor.js';
 import type { HintManager } from './hint-manager.js';
 import { resolveMeshOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';

@@ -10,7 +10,7 @@ import { ReplicaBreaker, type ResolvedBreakerOptions } from '../resilience/break
 import { classify } from '../resilience/classify.js';
 import type { Replica } from '../topology/topology.js';
 import type { MetricsSink, ReplicaLabels } from '../metrics/metrics-sink.js';
-import type { MeshEventEmitter } from './events.js';
+import type { MeshEventEmitter } from '../core/events.js';
 
 /**
  * Runtime state of one replica. Every call to the replica's backend goes through

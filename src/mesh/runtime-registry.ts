@@ -8,7 +8,7 @@
 import { balancingPolicy, type BalancingPolicy } from '../balancing/policy.js';
 import { LatencyWindow } from '../resilience/hedging.js';
 import type { Cluster, Replica, Shard, Topology } from '../topology/topology.js';
-import type { MeshEventEmitter } from './events.js';
+import type { MeshEventEmitter } from '../core/events.js';
 import type { ResolvedMeshOptions } from './options.js';
 import { ReplicaRuntime } from './replica-runtime.js';
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { InvalidArgumentError, describeValue } from '../core/errors.js';
-import type { MeshEventEmitter, MeshEventName } from '../mesh/events.js';
+import type { MeshEventEmitter, MeshEventName } from '../core/events.js';
 import type { MetricsSink } from './metrics-sink.js';
 
 /** Every mesh event name; the `satisfies` below fails to compile when `MeshEvents` grows. */

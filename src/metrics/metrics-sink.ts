@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { MeshEventName, MeshEvents } from '../mesh/events.js';
+import type { MeshEventName, MeshEvents } from '../core/events.js';
 
 /** An operation the mesh measures, one fixed word each. */
 export type MetricsOperation = 'search' | 'upsert' | 'delete' | 'get' | 'count' | 'describe';

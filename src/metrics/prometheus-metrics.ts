@@ -15,7 +15,7 @@
 import type { Counter, Gauge, Registry } from 'prom-client';
 import { InvalidOptionError } from '../core/errors.js';
 import { loadOptional } from '../core/optional-dependency.js';
-import type { MeshEventName, MeshEvents } from '../mesh/events.js';
+import type { MeshEventName, MeshEvents } from '../core/events.js';
 import {
   boundSeriesClasses,
   type BoundCounter,

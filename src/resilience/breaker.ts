@@ -9,6 +9,7 @@ import CircuitBreaker from 'opossum';
 import { UnavailableError } from '../core/errors.js';
 import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
 import { classify } from './classify.js';
+import type { BreakerState } from '../core/events.js';
 
 /** Circuit breaker settings, one breaker per replica. */
 export interface BreakerOptions {
@@ -80,8 +81,8 @@ export function resolveBreakerOptions(input: unknown): ResolvedBreakerOptions {
   });
 }
 
-/** The states a breaker moves through. */
-export type BreakerState = 'closed' | 'open' | 'half-open';
+// The states live with the event types (core), which the metrics sinks read too.
+export type { BreakerState } from '../core/events.js';
 
 type Action = () => Promise<unknown>;
 

@@ -11,7 +11,7 @@ import type { CollectionSpec, PointId } from '../../core/types.js';
 import { toVecmeshError } from '../../resilience/classify.js';
 import { physicalCollectionName, type Replica, type Topology } from '../../topology/topology.js';
 import type { MeshContext } from '../context.js';
-import type { MeshEventEmitter } from '../events.js';
+import type { MeshEventEmitter } from '../../core/events.js';
 import type { HintManager } from '../hint-manager.js';
 import type { ResolvedMeshOptions } from '../options.js';
 import type { RuntimeRegistry } from '../runtime-registry.js';

@@ -35,7 +35,7 @@ import {
   sameReplica,
 } from './topology-diff.js';
 import type { NextTopology } from './update-topology.js';
-import type { ReshardProgressEvent } from '../events.js';
+import type { ReshardProgressEvent } from '../../core/events.js';
 
 /** Options of `mesh.reshard`. */
 export interface ReshardOptions {

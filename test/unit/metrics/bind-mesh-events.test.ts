@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/core/errors.js';
-import { MeshEventEmitter, type MeshEventName } from '../../../src/mesh/events.js';
+import { MeshEventEmitter, type MeshEventName } from '../../../src/core/events.js';
 import {
   MESH_EVENT_NAMES,
   bindMeshEvents,

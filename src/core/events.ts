@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { VecmeshError } from '../core/errors.js';
-import type { BreakerState } from '../resilience/breaker.js';
+import type { VecmeshError } from './errors.js';
 
 /** A request is tried again (on the same or another replica). */
 export interface RetryEvent {
@@ -36,6 +35,9 @@ export interface HedgeEvent {
   /** The replica the hedge went to. */
   readonly replica: string;
 }
+
+/** The states a replica's circuit breaker moves through. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** A replica's circuit breaker changed state. */
 export interface BreakerEvent {

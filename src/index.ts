@@ -87,8 +87,12 @@ export {
   type MemoryHintStoreOptions,
   type FileHintStoreOptions,
   type HintCorruption,
-} from './mesh/hints/index.js';
-export type { ShardRepairReport, ReplicaRepairReport, RepairOptions } from './mesh/repair.js';
+} from './replication/hints/index.js';
+export type {
+  ShardRepairReport,
+  ReplicaRepairReport,
+  RepairOptions,
+} from './replication/repair.js';
 export { BALANCING_NAMES, type BalancingName } from './balancing/policy.js';
 export {
   classify,

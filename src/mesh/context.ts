@@ -11,9 +11,9 @@ import type { RetryPolicy } from '../resilience/retry.js';
 import type { MeshTracer } from '../tracing/mesh-tracer.js';
 import type { Cluster, Replica, Shard, Topology } from '../topology/topology.js';
 import type { MeshEventEmitter } from '../core/events.js';
-import type { HintManager } from './hint-manager.js';
+import type { HintManager } from '../replication/hint-manager.js';
 import type { ResolvedMeshOptions } from './options.js';
-import type { ReplicaRuntime } from './replica-runtime.js';
+import type { ReplicaRuntime } from '../replication/replica-runtime.js';
 import type { PinnedView } from './topology-change/view.js';
 
 /** Per-call options every collection operation accepts. */

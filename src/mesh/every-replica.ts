@@ -7,7 +7,7 @@
 import { BackendError } from '../core/errors.js';
 import type { Deadline } from '../resilience/deadline.js';
 import type { Replica } from '../topology/topology.js';
-import { tagError } from './replica-call.js';
+import { tagError } from '../replication/replica-call.js';
 
 /**
  * Runs a collection-level call on every replica in parallel under one deadline.

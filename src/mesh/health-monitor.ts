@@ -7,8 +7,8 @@
  */
 import { messageOf } from '../core/errors.js';
 import type { MeshEventEmitter } from '../core/events.js';
-import type { HintManager } from './hint-manager.js';
-import type { ReplicaRuntime } from './replica-runtime.js';
+import type { HintManager } from '../replication/hint-manager.js';
+import type { ReplicaRuntime } from '../replication/replica-runtime.js';
 
 /** Settings of the health monitor. */
 export interface HealthMonitorOptions {

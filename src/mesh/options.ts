@@ -24,7 +24,7 @@ import {
 } from '../resilience/retry.js';
 import type { ClusterOptions } from '../topology/topology.js';
 import type { ShardingOptions } from '../topology/sharding-options.js';
-import type { HintStore } from './hints/hint-store.js';
+import type { HintStore } from '../replication/hints/hint-store.js';
 import type { CacheBreakerOptions } from '../cache/cache-breaker.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import type { MetricsSink } from '../metrics/metrics-sink.js';
@@ -33,7 +33,7 @@ import {
   resolveReplication,
   type ReplicationOptions,
   type ResolvedReplicationOptions,
-} from './replication-options.js';
+} from '../replication/replication-options.js';
 
 export type {
   ClusterWriteMode,
@@ -42,7 +42,7 @@ export type {
   ReplicationOptions,
   ResolvedReplicationOptions,
   WriteConsistency,
-} from './replication-options.js';
+} from '../replication/replication-options.js';
 
 /** How writes are split into requests. */
 export interface BatchOptions {

@@ -10,7 +10,7 @@ import type { Deadline } from '../resilience/deadline.js';
 import { hedged } from '../resilience/hedging.js';
 import type { Replica, Shard } from '../topology/topology.js';
 import type { MeshContext } from './context.js';
-import { tagError } from './replica-call.js';
+import { tagError } from '../replication/replica-call.js';
 
 /** One call to one replica, with the signal to honour. */
 export type ReplicaRead<T> = (replica: Replica, signal: AbortSignal) => Promise<T>;

@@ -17,11 +17,11 @@ import { idKey } from '../core/ids.js';
 import type { Deadline } from '../resilience/deadline.js';
 import type { Cluster, Replica, Shard } from '../topology/topology.js';
 import type { MeshContext } from './context.js';
-import type { HintInput } from './hints/hint-store.js';
+import type { HintInput } from '../replication/hints/hint-store.js';
 import type { WriteConsistency } from './options.js';
 import type { OperationSpan } from '../tracing/mesh-tracer.js';
 import type { PreparedItem } from './prepare-batch.js';
-import { requiredAcks, tagError } from './replica-call.js';
+import { requiredAcks, tagError } from '../replication/replica-call.js';
 
 /** What a successful write reports. */
 export interface WriteResult {

@@ -12,9 +12,9 @@ import { toVecmeshError } from '../../resilience/classify.js';
 import { physicalCollectionName, type Replica, type Topology } from '../../topology/topology.js';
 import type { MeshContext } from '../context.js';
 import type { MeshEventEmitter } from '../../core/events.js';
-import type { HintManager } from '../hint-manager.js';
+import type { HintManager } from '../../replication/hint-manager.js';
 import type { ResolvedMeshOptions } from '../options.js';
-import type { RuntimeRegistry } from '../runtime-registry.js';
+import type { RuntimeRegistry } from '../../replication/runtime-registry.js';
 import type { ViewTracker } from './view.js';
 
 /** The mesh as topology changes see it. @internal */

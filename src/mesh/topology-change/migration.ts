@@ -10,7 +10,7 @@ import { InvalidOptionError, TopologyChangeError, describeValue } from '../../co
 import { optionInteger, optionObject, rejectUnknownKeys } from '../../core/options.js';
 import { resolveTopology, type Replica, type Topology } from '../../topology/topology.js';
 import { physicalCollectionName } from '../../topology/topology.js';
-import { checkConsistency, rejectSharedEndpoints } from '../topology-checks.js';
+import { checkConsistency, rejectSharedEndpoints } from '../../replication/topology-checks.js';
 import {
   readCheckpoint,
   removeCheckpoint,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '../../../src/core/errors.js';
-import type { HintStore } from '../../../src/mesh/hints/hint-store.js';
-import { memoryHintStore } from '../../../src/mesh/hints/memory-hint-store.js';
+import { InvalidOptionError } from '../../../../src/core/errors.js';
+import type { HintStore } from '../../../../src/replication/hints/hint-store.js';
+import { memoryHintStore } from '../../../../src/replication/hints/memory-hint-store.js';
 import { describeHintStore, upsertHint } from './describe-hint-store.js';
 
 const open: HintStore[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replicaBaseName } from '../../../src/mesh/hints/hint-files.js';
+import { replicaBaseName } from '../../../../src/replication/hints/hint-files.js';
 import {
   decodeHeader,
   decodeHint,
@@ -10,7 +10,7 @@ import {
   hintLine,
   stateLine,
   unframeLine,
-} from '../../../src/mesh/hints/hint-record.js';
+} from '../../../../src/replication/hints/hint-record.js';
 
 const body = (line: Buffer): Buffer => line.subarray(0, -1);
 

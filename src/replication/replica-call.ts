@@ -8,7 +8,7 @@ import { CollectionNotFoundError, VecmeshError, type ErrorMeta } from '../core/e
 import { toVecmeshError } from '../resilience/classify.js';
 import type { Deadline } from '../resilience/deadline.js';
 import type { Replica } from '../topology/topology.js';
-import type { WriteConsistency } from './options.js';
+import type { WriteConsistency } from './replication-options.js';
 
 /**
  * Turns whatever a replica threw into a `VecmeshError` carrying the replica's coordinates. A

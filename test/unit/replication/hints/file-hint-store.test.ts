@@ -1,13 +1,13 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { memoryBackend } from '../../../src/backends/memory/index.js';
-import { ClosedError, InvalidOptionError } from '../../../src/core/errors.js';
+import { memoryBackend } from '../../../../src/backends/memory/index.js';
+import { ClosedError, InvalidOptionError } from '../../../../src/core/errors.js';
 import {
   fileHintStore,
   type FileHintStoreOptions,
-} from '../../../src/mesh/hints/file-hint-store.js';
-import { headerLine } from '../../../src/mesh/hints/hint-record.js';
+} from '../../../../src/replication/hints/file-hint-store.js';
+import { headerLine } from '../../../../src/replication/hints/hint-record.js';
 import {
   awkwardFloat32,
   bitsOf,

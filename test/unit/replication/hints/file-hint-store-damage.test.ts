@@ -1,9 +1,13 @@
 import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileHintStore } from '../../../src/mesh/hints/file-hint-store.js';
-import { LOG_SUFFIX, replicaBaseName, STATE_SUFFIX } from '../../../src/mesh/hints/hint-files.js';
-import { headerLine } from '../../../src/mesh/hints/hint-record.js';
+import { fileHintStore } from '../../../../src/replication/hints/file-hint-store.js';
+import {
+  LOG_SUFFIX,
+  replicaBaseName,
+  STATE_SUFFIX,
+} from '../../../../src/replication/hints/hint-files.js';
+import { headerLine } from '../../../../src/replication/hints/hint-record.js';
 import { upsertHint } from './describe-hint-store.js';
 import { cleanUpAfterEach, logPath, R1, reopen, tempDir, track } from './file-store-fixture.js';
 

@@ -9,7 +9,7 @@ import {
   UnavailableError,
 } from '../../../src/core/errors.js';
 import type { Point, PointId, StoredPoint } from '../../../src/core/types.js';
-import { repairShard } from '../../../src/mesh/repair.js';
+import { repairShard } from '../../../src/replication/repair.js';
 import { resolveTopology, type Shard } from '../../../src/topology/topology.js';
 import { RecordingBackend } from '../../helpers/recording-backend.js';
 

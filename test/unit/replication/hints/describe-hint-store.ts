@@ -2,10 +2,10 @@
  * The behaviour every HintStore must have, run against each implementation by its test file.
  */
 import { describe, expect, it } from 'vitest';
-import { ClosedError, InvalidArgumentError } from '../../../src/core/errors.js';
-import type { Point } from '../../../src/core/types.js';
-import type { HintStoreLimits } from '../../../src/mesh/hints/hint-input.js';
-import type { HintInput, HintStore } from '../../../src/mesh/hints/hint-store.js';
+import { ClosedError, InvalidArgumentError } from '../../../../src/core/errors.js';
+import type { Point } from '../../../../src/core/types.js';
+import type { HintStoreLimits } from '../../../../src/replication/hints/hint-input.js';
+import type { HintInput, HintStore } from '../../../../src/replication/hints/hint-store.js';
 
 /** Makes a fresh, empty store; the test file cleans up what it made. */
 export type MakeStore = (limits?: HintStoreLimits) => Promise<HintStore>;

@@ -5,12 +5,33 @@
  *
  * @module
  */
-import { balancingPolicy, type BalancingPolicy } from '../balancing/policy.js';
-import { LatencyWindow } from '../resilience/hedging.js';
-import type { Cluster, Replica, Shard, Topology } from '../topology/topology.js';
+import { balancingPolicy, type BalancingName, type BalancingPolicy } from '../balancing/policy.js';
 import type { MeshEventEmitter } from '../core/events.js';
-import type { ResolvedMeshOptions } from './options.js';
+import type { MetricsSink } from '../metrics/metrics-sink.js';
+import type { ResolvedBreakerOptions } from '../resilience/breaker.js';
+import { LatencyWindow, type ResolvedHedgingOptions } from '../resilience/hedging.js';
+import type { Cluster, Replica, Shard, Topology } from '../topology/topology.js';
 import { ReplicaRuntime } from './replica-runtime.js';
+import type { ResolvedReplicationOptions } from './replication-options.js';
+
+/**
+ * The resolved settings the registry reads: a narrow view of the mesh's resolved options (which
+ * satisfy it as they are), so that replication does not depend on the client.
+ */
+export interface RuntimeSettings {
+  /** The balancing policy that orders a shard's replicas. */
+  readonly balancing: BalancingName;
+  /** Each replica's breaker settings. */
+  readonly breaker: ResolvedBreakerOptions;
+  /** Hedging settings, or `undefined` when hedging is off. */
+  readonly hedging: ResolvedHedgingOptions | undefined;
+  /** Where each replica call's outcome and latency go. */
+  readonly metrics: MetricsSink;
+  /** Replication mode and read-your-writes decide which replicas a read may use. */
+  readonly replication: Pick<ResolvedReplicationOptions, 'mode' | 'readYourWrites'>;
+  /** How clusters are ordered for reads. */
+  readonly readPreference: 'priority' | 'nearest';
+}
 
 interface ShardState {
   readonly balancing: unknown;
@@ -35,14 +56,14 @@ export class RuntimeRegistry {
 
   /**
    * @param topology - The topology whose replicas are tracked.
-   * @param options - Resolved mesh options (balancing, breaker, hedging, replication).
+   * @param options - Resolved settings (balancing, breaker, hedging, metrics, replication).
    * @param events - Where breaker changes are reported.
    * @param onRecovered - Called when a replica's breaker closes again.
    * @param random - Randomness for the balancing policy.
    */
   constructor(
     topology: Topology,
-    private readonly options: ResolvedMeshOptions,
+    private readonly options: RuntimeSettings,
     private readonly events: MeshEventEmitter,
     private readonly onRecovered: (runtime: ReplicaRuntime) => void,
     private readonly random: () => number = Math.random,

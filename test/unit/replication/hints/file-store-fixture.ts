@@ -8,8 +8,8 @@ import {
   type FileHintStore,
   type FileHintStoreOptions,
   type HintCorruption,
-} from '../../../src/mesh/hints/file-hint-store.js';
-import { LOG_SUFFIX, replicaBaseName } from '../../../src/mesh/hints/hint-files.js';
+} from '../../../../src/replication/hints/file-hint-store.js';
+import { LOG_SUFFIX, replicaBaseName } from '../../../../src/replication/hints/hint-files.js';
 
 export const R1 = 'local/s0/r1';
 const dirs: string[] = [];

@@ -6,7 +6,7 @@
  */
 import { InvalidTopologyError } from '../core/errors.js';
 import type { Topology } from '../topology/topology.js';
-import type { WriteConsistency } from './options.js';
+import type { WriteConsistency } from './replication-options.js';
 
 /**
  * Two replicas on the same endpoint and namespace would write the same physical collection: two

@@ -68,10 +68,10 @@ export type {
   NextTopology,
   UpdateTopologyOptions,
   TopologyUpdateReport,
-} from './mesh/topology-change/update-topology.js';
-export type { ReshardOptions, ReshardReport } from './mesh/topology-change/migration.js';
-export type { AbortReshardOptions } from './mesh/topology-change/topology-changes.js';
-export type { ReshardCheckpoint, CheckpointPosition } from './mesh/topology-change/checkpoint.js';
+} from './reshard/update-topology.js';
+export type { ReshardOptions, ReshardReport } from './reshard/migration.js';
+export type { AbortReshardOptions } from './reshard/topology-changes.js';
+export type { ReshardCheckpoint, CheckpointPosition } from './reshard/checkpoint.js';
 export {
   memoryHintStore,
   fileHintStore,

@@ -20,15 +20,16 @@ import {
 } from '../topology/topology.js';
 import { CollectionSpecs } from './collection-specs.js';
 import type { MeshContext } from './context.js';
+import { writeMoved } from './moved-writes.js';
 import type { MeshEventEmitter } from '../core/events.js';
 import { HealthMonitor } from './health-monitor.js';
 import { HintManager } from '../replication/hint-manager.js';
 import { memoryHintStore } from '../replication/hints/memory-hint-store.js';
 import type { ResolvedMeshOptions } from './options.js';
 import { RuntimeRegistry } from '../replication/runtime-registry.js';
-import type { TopologyHost } from './topology-change/host.js';
-import { TopologyChanges } from './topology-change/topology-changes.js';
-import { shardPath, ViewTracker } from './topology-change/view.js';
+import type { TopologyHost } from '../reshard/host.js';
+import { TopologyChanges } from '../reshard/topology-changes.js';
+import { shardPath, ViewTracker } from '../reshard/view.js';
 
 /** What the mesh asks of its owner while it runs. */
 export interface MeshHooks {
@@ -51,7 +52,7 @@ export interface MeshParts {
   /** Detaches the metrics sink from the events. */
   readonly unbindMetrics: () => void;
   /** The view in force and the operations in flight on each view. */
-  readonly views: ViewTracker;
+  readonly views: ViewTracker<MeshContext>;
   /** The context of operations that are not pinned to a view (it follows the view in force). */
   readonly context: MeshContext;
   /** Collection specs, learned once. */
@@ -145,7 +146,14 @@ export function assembleMesh(
     assertOpen: () => {
       hooks.assertOpen();
     },
-    bind: (t) => bind(t),
+    writeMoved: (target, collection, points) =>
+      writeMoved(
+        bind(target),
+        collection,
+        points,
+        options.replication.writeConsistency,
+        options.timeoutMs,
+      ),
   };
   const changes = new TopologyChanges(host);
   return { registry, hints, health, cache, unbindMetrics, views, context, specs, changes };

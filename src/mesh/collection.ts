@@ -18,8 +18,8 @@ import { prepareIds, prepareUpsert } from './prepare-batch.js';
 import { prepareSearch, type SearchRequest } from './prepare-search.js';
 import type { SearchResult } from './search.js';
 import type { WriteOperation, WriteResult } from './write.js';
-import type { MeshView } from './topology-change/view.js';
-import { countOnView, getOnView, searchOnView, writeOnView } from './topology-change/view-ops.js';
+import type { MeshView } from '../reshard/view.js';
+import { countOnView, getOnView, searchOnView, writeOnView } from './view-ops.js';
 
 /** Options of `upsert` and `delete`. */
 export interface WriteOptions extends OperationOptions {
@@ -221,7 +221,7 @@ export class Collection {
       deadline: Deadline,
       spec: CollectionSpec,
       span: OperationSpan,
-      view: MeshView,
+      view: MeshView<MeshContext>,
     ) => Promise<T>,
   ): Promise<T> {
     this.ctx.assertOpen();
@@ -264,7 +264,7 @@ export class Collection {
     }
   }
 
-  private consistency(options: WriteOptions, view: MeshView): WriteConsistency {
+  private consistency(options: WriteOptions, view: MeshView<MeshContext>): WriteConsistency {
     const value = options.consistency;
     if (value === undefined) return this.ctx.options.replication.writeConsistency;
     if (typeof value === 'number') {

@@ -14,7 +14,7 @@ import type { MeshEventEmitter } from '../core/events.js';
 import type { HintManager } from '../replication/hint-manager.js';
 import type { ResolvedMeshOptions } from './options.js';
 import type { ReplicaRuntime } from '../replication/replica-runtime.js';
-import type { PinnedView } from './topology-change/view.js';
+import type { PinnedView } from '../reshard/view.js';
 
 /** Per-call options every collection operation accepts. */
 export interface OperationOptions {
@@ -49,7 +49,7 @@ export interface MeshContext {
    */
   topology(): Topology;
   /** Pins the view in force for one operation (see `ViewTracker`). */
-  pin(): PinnedView;
+  pin(): PinnedView<MeshContext>;
   /** Replicas being filled in `shard`: they take its writes but serve no reads and count no acks. */
   fillers(shard: Shard): readonly Replica[];
   /** Throws `ClosedError` unless the mesh is connected. */

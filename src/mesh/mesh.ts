@@ -30,15 +30,15 @@ import { resolveMeshOptions, type MeshOptions, type ResolvedMeshOptions } from '
 import { repairShard, type ShardRepairReport, type RepairOptions } from '../replication/repair.js';
 import type { RuntimeRegistry } from '../replication/runtime-registry.js';
 import { checkConsistency, rejectSharedEndpoints } from '../replication/topology-checks.js';
-import { liveReplicas } from './topology-change/host.js';
-import type { ReshardOptions, ReshardReport } from './topology-change/migration.js';
-import type { AbortReshardOptions, TopologyChanges } from './topology-change/topology-changes.js';
+import { liveReplicas } from '../reshard/host.js';
+import type { ReshardOptions, ReshardReport } from '../reshard/migration.js';
+import type { AbortReshardOptions, TopologyChanges } from '../reshard/topology-changes.js';
 import type {
   NextTopology,
   TopologyUpdateReport,
   UpdateTopologyOptions,
-} from './topology-change/update-topology.js';
-import type { ViewTracker } from './topology-change/view.js';
+} from '../reshard/update-topology.js';
+import type { ViewTracker } from '../reshard/view.js';
 
 /** Collection names: identifiers, so that every backend accepts them unquoted. */
 const COLLECTION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -71,7 +71,7 @@ export class Mesh implements AsyncDisposable {
   readonly events = new MeshEventEmitter();
 
   private state: State = 'new';
-  private readonly views: ViewTracker;
+  private readonly views: ViewTracker<MeshContext>;
   private readonly changes: TopologyChanges;
   private readonly specs: CollectionSpecs;
   private readonly registry: RuntimeRegistry;

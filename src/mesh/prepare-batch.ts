@@ -74,13 +74,7 @@ export function prepareUpsert(
       const payload = validatePayload(candidate.payload, `${path}.payload`);
       const point: Point = payload === undefined ? { id, vector } : { id, vector, payload };
       const shard = shardKeyOf(shardKey, point);
-      const payloadBytes = payload === undefined ? 0 : JSON.stringify(payload).length;
-      out.push({
-        id,
-        key: shard,
-        bytes: idBytes(id) + vector.length * 4 + payloadBytes,
-        value: point,
-      });
+      out.push({ id, key: shard, bytes: pointBytes(point), value: point });
     } catch (error) {
       if (!(error instanceof VecmeshError)) throw error;
       problems.push(id === undefined ? { index: i, error } : { index: i, id, error });
@@ -139,6 +133,20 @@ function batchArray(value: unknown, name: string, max: number): readonly unknown
     );
   }
   return value as readonly unknown[];
+}
+
+/**
+ * The request bytes a point is estimated to take (id, float32 vector, payload as JSON), which
+ * chunking keeps under `batch.maxBytes`.
+ *
+ * @example
+ * ```ts
+ * pointBytes({ id: 'a', vector: [0, 1] }); // 10
+ * ```
+ */
+export function pointBytes(point: Point): number {
+  const payloadBytes = point.payload === undefined ? 0 : JSON.stringify(point.payload).length;
+  return idBytes(point.id) + point.vector.length * 4 + payloadBytes;
 }
 
 function idBytes(id: PointId): number {

@@ -22,7 +22,7 @@ import type { VectorBackend } from '../../backends/backend.js';
 import { AbortedError, InvalidArgumentError, describeValue, messageOf } from '../../core/errors.js';
 import { createMesh } from '../../mesh/mesh.js';
 import type { ReshardProgressEvent } from '../../core/events.js';
-import type { NextTopology } from '../../mesh/topology-change/update-topology.js';
+import type { NextTopology } from '../../reshard/update-topology.js';
 import type { ClusterOptions, ReplicaOptions, ShardOptions } from '../../topology/topology.js';
 import { API_KEY_ENV } from './node-command.js';
 

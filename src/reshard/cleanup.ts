@@ -4,17 +4,17 @@
  *
  * @module
  */
-import { UnavailableError } from '../../core/errors.js';
-import { idKey } from '../../core/ids.js';
-import type { PointId } from '../../core/types.js';
-import { shardKeyOf } from '../../topology/shard-key.js';
+import { UnavailableError } from '../core/errors.js';
+import { idKey } from '../core/ids.js';
+import type { PointId } from '../core/types.js';
+import { shardKeyOf } from '../topology/shard-key.js';
 import {
   physicalCollectionName,
   type Cluster,
   type Replica,
   type Shard,
   type Topology,
-} from '../../topology/topology.js';
+} from '../topology/topology.js';
 import type { CopyGate } from './copy-gate.js';
 import { isCaughtUp } from './copy-source.js';
 import { call, scanPage, type TopologyHost } from './host.js';

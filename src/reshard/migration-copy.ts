@@ -6,24 +6,21 @@
  *
  * @module
  */
-import { AbortedError } from '../../core/errors.js';
-import { idKey } from '../../core/ids.js';
-import type { Point } from '../../core/types.js';
-import { Deadline } from '../../resilience/deadline.js';
-import { shardKeyOf } from '../../topology/shard-key.js';
+import { AbortedError } from '../core/errors.js';
+import { idKey } from '../core/ids.js';
+import type { Point } from '../core/types.js';
+import { shardKeyOf } from '../topology/shard-key.js';
 import {
   physicalCollectionName,
   type Cluster,
   type Replica,
   type Shard,
   type Topology,
-} from '../../topology/topology.js';
-import type { PreparedItem } from '../prepare-batch.js';
-import { runWrite, type WriteOperation } from '../write.js';
+} from '../topology/topology.js';
 import type { CheckpointPosition } from './checkpoint.js';
 import type { CopyGate } from './copy-gate.js';
 import { caughtUpReplica } from './copy-source.js';
-import { call, scanPage, type TopologyHost } from './host.js';
+import { call, scanPage, type MovedPoint, type TopologyHost } from './host.js';
 
 /** Where a migration stands; updated in place as pages are copied. */
 export interface MigrationProgress {
@@ -59,12 +56,6 @@ export interface CopyRun {
   }) => Promise<void>;
 }
 
-const UPSERT: WriteOperation<Point> = {
-  name: 'upsert',
-  send: (replica, name, points, signal) => replica.backend.upsert(name, points, { signal }),
-  hint: (collection, points) => ({ collection, op: 'upsert', points }),
-};
-
 /**
  * Copies every moving point, resuming after `progress.position` when set.
  *
@@ -79,11 +70,11 @@ export async function copyToNewOwners(run: CopyRun): Promise<void> {
     for (const cluster of from.clusters) {
       const nextCluster = next.clusters.find((c) => c.name === cluster.name) as Cluster;
       // Copies stay in their cluster: each cluster's old shards feed its own new owners.
-      const ctx = host.bind({
+      const target: Topology = {
         ...next,
         clusters: [nextCluster],
         replicas: replicasOf(nextCluster),
-      });
+      };
       for (const shard of cluster.shards) {
         let cursor: string | undefined;
         let preferred: string | undefined;
@@ -130,7 +121,7 @@ export async function copyToNewOwners(run: CopyRun): Promise<void> {
           const page = await scanPage(source, collection, cursor, limit, undefined);
           let moved = 0;
           if (page.ids.length > 0) {
-            moved = await copyPage(run, ctx, nextCluster, shard, source, collection, page.ids);
+            moved = await copyPage(run, target, nextCluster, shard, source, collection, page.ids);
           }
           cursor = page.nextCursor;
           scannedHere += page.ids.length;
@@ -161,7 +152,7 @@ export async function copyToNewOwners(run: CopyRun): Promise<void> {
 /** Copies one page inside the gate; answers how many points moved. */
 async function copyPage(
   run: CopyRun,
-  ctx: ReturnType<TopologyHost['bind']>,
+  target: Topology,
   nextCluster: Cluster,
   shard: Shard,
   source: Replica,
@@ -187,37 +178,19 @@ async function copyPage(
           }),
         ),
       );
-      const items: PreparedItem<Point>[] = [];
+      const moving: MovedPoint[] = [];
       for (const p of points) {
         if (p.vector === undefined) continue;
         const shardKey = shardKeyOf(key, p);
         const owner = nextCluster.shardMap.shardNames[nextCluster.shardMap.shardFor(shardKey)];
         if (owner === shard.name) continue;
         const point: Point = { id: p.id, vector: p.vector, payload: p.payload };
-        const payloadBytes = JSON.stringify(p.payload).length;
-        items.push({
-          id: p.id,
-          key: shardKey,
-          bytes: 16 + p.vector.length * 4 + payloadBytes,
-          value: point,
-        });
+        moving.push({ point, key: shardKey });
       }
-      if (items.length === 0) return 0;
+      if (moving.length === 0) return 0;
       // The user's signal stops the migration between pages, never inside one.
-      const deadline = new Deadline(run.host.options.timeoutMs, 'reshard');
-      try {
-        await runWrite(
-          ctx,
-          collection,
-          items,
-          run.host.options.replication.writeConsistency,
-          deadline,
-          UPSERT,
-        );
-      } finally {
-        deadline.dispose();
-      }
-      return items.length;
+      await run.host.writeMoved(target, collection, moving);
+      return moving.length;
     },
   );
 }

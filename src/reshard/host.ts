@@ -5,38 +5,52 @@
  *
  * @module
  */
-import type { VectorBackend } from '../../backends/backend.js';
-import { BackendError, VecmeshError } from '../../core/errors.js';
-import type { CollectionSpec, PointId } from '../../core/types.js';
-import { toVecmeshError } from '../../resilience/classify.js';
-import { physicalCollectionName, type Replica, type Topology } from '../../topology/topology.js';
-import type { MeshContext } from '../context.js';
-import type { MeshEventEmitter } from '../../core/events.js';
-import type { HintManager } from '../../replication/hint-manager.js';
-import type { ResolvedMeshOptions } from '../options.js';
-import type { RuntimeRegistry } from '../../replication/runtime-registry.js';
+import type { VectorBackend } from '../backends/backend.js';
+import { BackendError, VecmeshError } from '../core/errors.js';
+import type { CollectionSpec, Point, PointId } from '../core/types.js';
+import { toVecmeshError } from '../resilience/classify.js';
+import { physicalCollectionName, type Replica, type Topology } from '../topology/topology.js';
+import type { MeshEventEmitter } from '../core/events.js';
+import type { HintManager } from '../replication/hint-manager.js';
+import type { WriteConsistency } from '../replication/replication-options.js';
+import type { RuntimeRegistry } from '../replication/runtime-registry.js';
+import type { ShardKeyValue } from '../topology/shard-key.js';
 import type { ViewTracker } from './view.js';
+
+/** A point a migration moves, with its shard key under the next placement. */
+export interface MovedPoint {
+  /** The point as read from its old owner. */
+  readonly point: Point;
+  /** Its shard key (the id, or the payload field the topology shards by). */
+  readonly key: ShardKeyValue;
+}
 
 /** The mesh as topology changes see it. @internal */
 export interface TopologyHost {
-  /** Validated mesh options. */
-  readonly options: ResolvedMeshOptions;
+  /** The mesh's write consistency, which every shard of a new topology must be able to reach. */
+  readonly options: { readonly replication: { readonly writeConsistency: WriteConsistency } };
   /** Where change events go. */
   readonly events: MeshEventEmitter;
   /** The view in force and the operations in flight. */
-  readonly views: ViewTracker;
+  readonly views: ViewTracker<unknown>;
   /** Replica runtimes. */
   readonly registry: RuntimeRegistry;
   /** Hinted handoff. */
   readonly hints: HintManager;
   /** Throws `ClosedError` unless the mesh is connected. */
   assertOpen(): void;
-  /** An operation context bound to `topology` (no fillers). */
-  bind(topology: Topology): MeshContext;
+  /**
+   * Writes moved points to their owners under `target` through the client's write path: every
+   * replica of each owner, at the mesh's write consistency, hints for replicas that miss it,
+   * within the mesh's timeout.
+   *
+   * @throws `PartialWriteError` naming the ids not acknowledged.
+   */
+  writeMoved(target: Topology, collection: string, points: readonly MovedPoint[]): Promise<void>;
 }
 
 /** Every replica the view in force writes to: its topology, fillers and migration target. */
-export function liveReplicas(views: ViewTracker): Replica[] {
+export function liveReplicas(views: ViewTracker<unknown>): Replica[] {
   const view = views.current;
   const all = new Map<string, Replica>();
   for (const r of view.topology.replicas) all.set(r.id, r);

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { UnavailableError } from '../../core/errors.js';
-import type { Replica } from '../../topology/topology.js';
+import { UnavailableError } from '../core/errors.js';
+import type { Replica } from '../topology/topology.js';
 import type { TopologyHost } from './host.js';
 
 /**

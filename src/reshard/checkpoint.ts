@@ -6,8 +6,8 @@
  */
 import { readFile, unlink } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { TopologyChangeError } from '../../core/errors.js';
-import { replaceFile } from '../../core/durable-file.js';
+import { TopologyChangeError } from '../core/errors.js';
+import { replaceFile } from '../core/durable-file.js';
 
 /** Where a migration's copy stands: the next page to copy. */
 export interface CheckpointPosition {

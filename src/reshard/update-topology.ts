@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { TopologyChangeError } from '../../core/errors.js';
-import { optionInteger, optionObject, rejectUnknownKeys } from '../../core/options.js';
-import { resolveTopology, type ClusterOptions, type Replica } from '../../topology/topology.js';
-import type { ShardingOptions } from '../../topology/sharding-options.js';
-import { checkConsistency, rejectSharedEndpoints } from '../../replication/topology-checks.js';
+import { TopologyChangeError } from '../core/errors.js';
+import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
+import { resolveTopology, type ClusterOptions, type Replica } from '../topology/topology.js';
+import type { ShardingOptions } from '../topology/sharding-options.js';
+import { checkConsistency, rejectSharedEndpoints } from '../replication/topology-checks.js';
 import { CopyGate } from './copy-gate.js';
 import { fillReplicas, type FillTask } from './fill.js';
 import {

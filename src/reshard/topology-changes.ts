@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { InvalidOptionError, TopologyChangeError, describeValue } from '../../core/errors.js';
-import { optionInteger, optionObject, rejectUnknownKeys } from '../../core/options.js';
+import { InvalidOptionError, TopologyChangeError, describeValue } from '../core/errors.js';
+import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
 import { retireReplicas, type TopologyHost } from './host.js';
 import {
   abortMigration,

@@ -6,8 +6,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { TopologyChangeError } from '../../core/errors.js';
-import type { Replica, Shard, Topology } from '../../topology/topology.js';
+import { TopologyChangeError } from '../core/errors.js';
+import type { Replica, Shard, Topology } from '../topology/topology.js';
 
 /** Replicas added and removed by an `updateTopology`, and the shards they belong to. */
 export interface ReplicaDiff {

@@ -6,16 +6,15 @@
  *
  * @module
  */
-import type { Replica, Topology } from '../../topology/topology.js';
-import type { MeshContext } from '../context.js';
+import type { Replica, Topology } from '../topology/topology.js';
 import type { CopyGate } from './copy-gate.js';
 
 /** The migration part of a view: where keys go under the next placement. */
-export interface MigrationTarget {
+export interface MigrationTarget<C> {
   /** The next topology (its epoch is the one the cutover installs). */
   readonly topology: Topology;
   /** The operation context bound to it. */
-  readonly ctx: MeshContext;
+  readonly ctx: C;
 }
 
 /**
@@ -27,18 +26,21 @@ export interface MigrationTarget {
  * - Migration: writes go to the owner under `topology` AND under `migration.topology` (dual
  *   writes); `get` and `search` consult both owners; `count` counts on the old owners.
  * - `gate` is set while a copy or cleanup runs: live writes enter it (see {@link CopyGate}).
+ *
+ * `C` is the operation context the client binds to a topology (the client's `MeshContext`);
+ * topology changes never look inside it, so this folder does not depend on the client.
  */
-export interface MeshView {
+export interface MeshView<C> {
   /** Installation order, for draining. */
   readonly seq: number;
   /** The topology reads are served from (the old placement during a migration). */
   readonly topology: Topology;
   /** The operation context bound to `topology` (and `fillers`). */
-  readonly ctx: MeshContext;
+  readonly ctx: C;
   /** Replicas being filled, by `cluster/shard`. */
   readonly fillers: ReadonlyMap<string, readonly Replica[]>;
   /** Set during a migration. */
-  readonly migration: MigrationTarget | undefined;
+  readonly migration: MigrationTarget<C> | undefined;
   /** Set while a copy or cleanup runs. */
   readonly gate: CopyGate | undefined;
 }
@@ -56,18 +58,18 @@ export interface ViewSpec {
 }
 
 /** A view pinned by one operation; `release()` once it has settled (idempotent). */
-export interface PinnedView {
+export interface PinnedView<C> {
   /** The view the operation runs on. */
-  readonly view: MeshView;
+  readonly view: MeshView<C>;
   /** Ends the pin. */
   release(): void;
 }
 
 /** Binds an operation context to a topology and its fillers. */
-export type ContextBinder = (
+export type ContextBinder<C> = (
   topology: Topology,
   fillers: ReadonlyMap<string, readonly Replica[]>,
-) => MeshContext;
+) => C;
 
 const NO_FILLERS: ReadonlyMap<string, readonly Replica[]> = new Map();
 
@@ -83,10 +85,10 @@ const NO_FILLERS: ReadonlyMap<string, readonly Replica[]> = new Map();
  * await views.drain(); // every operation pinned before `install` has finished
  * ```
  */
-export class ViewTracker {
-  private view: MeshView;
+export class ViewTracker<C> {
+  private view: MeshView<C>;
   private seq = 0;
-  private readonly inFlight = new Map<MeshView, { count: number; idle: (() => void)[] }>();
+  private readonly inFlight = new Map<MeshView<C>, { count: number; idle: (() => void)[] }>();
 
   /**
    * @param initial - The first view.
@@ -94,18 +96,18 @@ export class ViewTracker {
    */
   constructor(
     initial: ViewSpec,
-    private readonly bind: ContextBinder,
+    private readonly bind: ContextBinder<C>,
   ) {
     this.view = this.make(initial);
   }
 
   /** The view in force. */
-  get current(): MeshView {
+  get current(): MeshView<C> {
     return this.view;
   }
 
   /** Pins the view in force for one operation. */
-  pin(): PinnedView {
+  pin(): PinnedView<C> {
     const view = this.view;
     let entry = this.inFlight.get(view);
     if (entry === undefined) {
@@ -130,7 +132,7 @@ export class ViewTracker {
   }
 
   /** Installs a new view for every operation that starts from now on, and returns it. */
-  install(spec: ViewSpec): MeshView {
+  install(spec: ViewSpec): MeshView<C> {
     this.view = this.make(spec);
     return this.view;
   }
@@ -159,7 +161,7 @@ export class ViewTracker {
     return n;
   }
 
-  private make(spec: ViewSpec): MeshView {
+  private make(spec: ViewSpec): MeshView<C> {
     const fillers = spec.fillers ?? NO_FILLERS;
     const next = spec.next;
     return Object.freeze({

@@ -22,7 +22,7 @@ import {
   type ReshardProgressEvent,
   type VectorBackend,
 } from '../../../src/index.js';
-import { CopyGate } from '../../../src/mesh/topology-change/copy-gate.js';
+import { CopyGate } from '../../../src/reshard/copy-gate.js';
 import { RecordingBackend, type Method } from '../../helpers/recording-backend.js';
 
 let counter = 0;

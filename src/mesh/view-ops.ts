@@ -5,21 +5,22 @@
  *
  * @module
  */
-import { PartialWriteError, type PointFailure } from '../../core/errors.js';
-import type { FilterNode } from '../../core/filter-ast.js';
-import { idKey } from '../../core/ids.js';
-import type { CollectionSpec, PointId, StoredPoint } from '../../core/types.js';
-import type { Deadline } from '../../resilience/deadline.js';
-import type { Topology } from '../../topology/topology.js';
-import type { OperationSpan } from '../../tracing/mesh-tracer.js';
-import { mergeTopK } from '../merge.js';
-import type { WriteConsistency } from '../options.js';
-import type { PreparedItem } from '../prepare-batch.js';
-import type { PreparedSearch } from '../prepare-search.js';
-import { runCount, runGet } from '../read.js';
-import { runSearch, type SearchResult } from '../search.js';
-import { runWrite, type WriteOperation, type WriteResult } from '../write.js';
-import type { MeshView } from './view.js';
+import { PartialWriteError, type PointFailure } from '../core/errors.js';
+import type { FilterNode } from '../core/filter-ast.js';
+import { idKey } from '../core/ids.js';
+import type { CollectionSpec, PointId, StoredPoint } from '../core/types.js';
+import type { Deadline } from '../resilience/deadline.js';
+import type { Topology } from '../topology/topology.js';
+import type { OperationSpan } from '../tracing/mesh-tracer.js';
+import { mergeTopK } from './merge.js';
+import type { WriteConsistency } from './options.js';
+import type { PreparedItem } from './prepare-batch.js';
+import type { PreparedSearch } from './prepare-search.js';
+import { runCount, runGet } from './read.js';
+import { runSearch, type SearchResult } from './search.js';
+import { runWrite, type WriteOperation, type WriteResult } from './write.js';
+import type { MeshView } from '../reshard/view.js';
+import type { MeshContext } from './context.js';
 
 /**
  * Writes on a view. During a migration an item goes to its owner under the old placement and,
@@ -29,7 +30,7 @@ import type { MeshView } from './view.js';
  * @throws `PartialWriteError` listing every id either side did not acknowledge.
  */
 export async function writeOnView<T>(
-  view: MeshView,
+  view: MeshView<MeshContext>,
   collection: string,
   items: readonly PreparedItem<T>[],
   consistency: WriteConsistency,
@@ -60,7 +61,7 @@ export async function writeOnView<T>(
 }
 
 async function dualWrite<T>(
-  view: MeshView,
+  view: MeshView<MeshContext>,
   collection: string,
   items: readonly PreparedItem<T>[],
   consistency: WriteConsistency,
@@ -107,7 +108,7 @@ async function dualWrite<T>(
 
 /** Reads by id on a view; during a migration the new owners too, the old owner's copy winning. */
 export async function getOnView(
-  view: MeshView,
+  view: MeshView<MeshContext>,
   collection: string,
   items: readonly PreparedItem<PointId>[],
   includeVector: boolean,
@@ -142,7 +143,7 @@ export async function getOnView(
  * point copied onto a shard that is also an old owner (a shrink) is counted twice until cutover.
  */
 export function countOnView(
-  view: MeshView,
+  view: MeshView<MeshContext>,
   collection: string,
   filter: FilterNode | undefined,
   deadline: Deadline,
@@ -155,7 +156,7 @@ export function countOnView(
  * answers merged (an id on both owners appears once).
  */
 export async function searchOnView(
-  view: MeshView,
+  view: MeshView<MeshContext>,
   collection: string,
   spec: CollectionSpec,
   search: PreparedSearch,

@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { InvalidOptionError, TopologyChangeError, describeValue } from '../../core/errors.js';
-import { optionInteger, optionObject, rejectUnknownKeys } from '../../core/options.js';
-import { resolveTopology, type Replica, type Topology } from '../../topology/topology.js';
-import { physicalCollectionName } from '../../topology/topology.js';
-import { checkConsistency, rejectSharedEndpoints } from '../../replication/topology-checks.js';
+import { InvalidOptionError, TopologyChangeError, describeValue } from '../core/errors.js';
+import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
+import { resolveTopology, type Replica, type Topology } from '../topology/topology.js';
+import { physicalCollectionName } from '../topology/topology.js';
+import { checkConsistency, rejectSharedEndpoints } from '../replication/topology-checks.js';
 import {
   readCheckpoint,
   removeCheckpoint,
@@ -35,7 +35,7 @@ import {
   sameReplica,
 } from './topology-diff.js';
 import type { NextTopology } from './update-topology.js';
-import type { ReshardProgressEvent } from '../../core/events.js';
+import type { ReshardProgressEvent } from '../core/events.js';
 
 /** Options of `mesh.reshard`. */
 export interface ReshardOptions {

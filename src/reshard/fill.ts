@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { AbortedError } from '../../core/errors.js';
-import { idKey } from '../../core/ids.js';
-import { physicalCollectionName, type Replica } from '../../topology/topology.js';
+import { AbortedError } from '../core/errors.js';
+import { idKey } from '../core/ids.js';
+import { physicalCollectionName, type Replica } from '../topology/topology.js';
 import { call, scanPage, type TopologyHost } from './host.js';
 import type { CopyGate } from './copy-gate.js';
 import { caughtUpReplica } from './copy-source.js';

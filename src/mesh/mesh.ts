@@ -361,11 +361,7 @@ export class Mesh implements AsyncDisposable {
     const reports: ShardRepairReport[] = [];
     for (const cluster of this.currentTopology.clusters) {
       for (const shard of cluster.shards) {
-        const report = await repairShard(
-          shard,
-          (replica) => physicalCollectionName(collection, replica),
-          options,
-        );
+        const report = await repairShard(this.registry, shard, collection, options);
         reports.push(report);
         const copied = report.replicas.reduce((sum, r) => sum + r.copied, 0);
         this.events.emit('repair', { cluster: cluster.name, shard: shard.name, copied });

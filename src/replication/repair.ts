@@ -5,18 +5,13 @@
  *
  * @module
  */
-import type { VectorBackend } from '../backends/backend.js';
-import {
-  AbortedError,
-  BackendError,
-  TimeoutError,
-  VecmeshError,
-  type ErrorMeta,
-} from '../core/errors.js';
+import { AbortedError, TimeoutError, VecmeshError, type ErrorMeta } from '../core/errors.js';
 import { idKey, parseIdKey } from '../core/ids.js';
 import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
-import type { PointId, StoredPoint } from '../core/types.js';
+import type { PointId } from '../core/types.js';
+import { toVecmeshError } from '../resilience/classify.js';
 import type { Replica, Shard } from '../topology/topology.js';
+import { copyBatch, scanIds, upsertTo, type ReplicaRuntimes } from './replica-io.js';
 
 /** What the repair did to one replica. */
 export interface ReplicaRepairReport {
@@ -65,7 +60,6 @@ const OPTION_KEYS = ['pageSize', 'batchSize', 'signal'];
 /** One replica's scanned id set. */
 interface ScannedReplica {
   readonly replica: Replica;
-  readonly collection: string;
   readonly keys: ReadonlySet<string>;
 }
 
@@ -79,6 +73,9 @@ interface ScannedReplica {
  *    shard order that has them and upserts them, in batches, to the replica lacking them. An id
  *    whose `get` comes back empty (deleted meanwhile) is skipped.
  *
+ * Every call goes through the replica's runtime (`replication/replica-io`): a replica whose
+ * breaker is open fails the repair of its shard at once, as for any other request.
+ *
  * Memory: O(ids in the shard): one id key string per id per replica (a shard of 10 million ids
  * on 3 replicas holds 30 million short strings), plus one batch of points at a time.
  *
@@ -91,8 +88,9 @@ interface ScannedReplica {
  * - A point written while the repair runs may be overwritten on a lacking replica by the copy
  *   read just before the write; repair when writes are quiet, or write such ids again.
  *
+ * @param runtimes - The replicas' runtimes (breaker, latency, metrics).
  * @param shard - The shard whose replicas to repair.
- * @param physicalName - The collection's name on each replica.
+ * @param collection - The logical collection name (mapped through each replica's namespace).
  * @param options - Page and batch sizes, abort signal.
  * @default options.pageSize 1000
  * @default options.batchSize 500
@@ -100,17 +98,19 @@ interface ScannedReplica {
  * @throws `InvalidOptionError` when an option is invalid.
  * @throws the first backend error (a replica that cannot be scanned, read or written fails the
  *   whole shard, never skipped silently), tagged with `meta` `cluster`, `shard`, `replica`,
- *   `backend` and `operation` (`repair.scanIds`, `repair.get`, `repair.upsert`).
+ *   `backend` and `operation` (`repair.scanIds`, `repair.get`, `repair.upsert`);
+ *   `UnavailableError` for a replica behind an open breaker.
  * @throws {@link AbortedError} (or {@link TimeoutError}, for a timeout reason) when `signal` aborts.
  * @example
  * ```ts
- * const report = await repairShard(topology.clusters[0].shards[0], () => 'docs', { pageSize: 500 });
+ * const report = await repairShard(registry, topology.clusters[0].shards[0], 'docs', { pageSize: 500 });
  * for (const r of report.replicas) logger.info(`${r.replica}: copied ${r.copied} of ${r.missing}`);
  * ```
  */
 export async function repairShard(
+  runtimes: ReplicaRuntimes,
   shard: Shard,
-  physicalName: (replica: Replica) => string,
+  collection: string,
   options: RepairOptions = {},
 ): Promise<ShardRepairReport> {
   const obj = optionObject(options, 'options');
@@ -130,10 +130,18 @@ export async function repairShard(
   try {
     scanned = await Promise.all(
       shard.replicas.map(async (replica) => {
-        const collection = physicalName(replica);
         try {
-          const keys = await scanReplica(replica, collection, pageSize, stop.signal, signal);
-          return { replica, collection, keys };
+          const keys = new Set<string>();
+          const pages = scanIds(runtimes, replica, collection, {
+            limit: pageSize,
+            signal: stop.signal,
+            operation: 'repair.scanIds',
+          });
+          for await (const page of pages) {
+            for (const id of page.ids) keys.add(idKey(id));
+            if (stop.signal.aborted) throw abortError(signal, replica);
+          }
+          return { replica, keys };
         } catch (err) {
           const tagged = tag(err, replica, 'repair.scanIds', signal);
           stop.abort(tagged);
@@ -163,7 +171,11 @@ export async function repairShard(
     }
     let copied = 0;
     for (const [source, ids] of bySource) {
-      copied += await copyPoints(source, target, ids, batchSize, signal, shard);
+      copied += await copyPoints(runtimes, source.replica, target.replica, collection, ids, {
+        batchSize,
+        signal,
+        shard,
+      });
     }
     reports.push(
       Object.freeze({ replica: target.replica.id, had: target.keys.size, missing, copied }),
@@ -177,81 +189,39 @@ export async function repairShard(
   });
 }
 
-/** Every id of one replica, as id keys. */
-async function scanReplica(
-  replica: Replica,
-  collection: string,
-  pageSize: number,
-  signal: AbortSignal,
-  callerSignal: AbortSignal | undefined,
-): Promise<Set<string>> {
-  const backend = replica.backend;
-  const limit = Math.min(pageSize, backend.capabilities.maxPointsPerRequest);
-  const keys = new Set<string>();
-  let cursor: string | undefined;
-  do {
-    if (signal.aborted) throw abortError(callerSignal, replica);
-    const page = await backend.scanIds(
-      collection,
-      cursor === undefined ? { limit } : { cursor, limit },
-      { signal },
-    );
-    for (const id of page.ids) keys.add(idKey(id));
-    if (page.nextCursor !== undefined && page.nextCursor === cursor) {
-      // A backend that hands back the same cursor would keep the repair looping forever.
-      throw new BackendError(
-        `\`scanIds\` of collection \`${collection}\` on ${backend.kind} ${backend.endpoint} returned the cursor it was given; the scan would never end`,
-      );
-    }
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return keys;
-}
-
 /** Copies `ids` from `source` to `target` in batches; answers how many points were copied. */
 async function copyPoints(
-  source: ScannedReplica,
-  target: ScannedReplica,
+  runtimes: ReplicaRuntimes,
+  source: Replica,
+  target: Replica,
+  collection: string,
   ids: readonly PointId[],
-  batchSize: number,
-  signal: AbortSignal | undefined,
-  shard: Shard,
+  run: { batchSize: number; signal: AbortSignal | undefined; shard: Shard },
 ): Promise<number> {
   const size = Math.min(
-    batchSize,
-    source.replica.backend.capabilities.maxPointsPerRequest,
-    target.replica.backend.capabilities.maxPointsPerRequest,
+    run.batchSize,
+    source.backend.capabilities.maxPointsPerRequest,
+    target.backend.capabilities.maxPointsPerRequest,
   );
-  const call = signal === undefined ? {} : { signal };
+  const write = upsertTo(runtimes, [target], collection, 'repair', run.signal);
   let copied = 0;
   for (let i = 0; i < ids.length; i += size) {
-    checkSignal(signal, shard);
-    const batch = ids.slice(i, i + size);
-    let points: StoredPoint[];
+    checkSignal(run.signal, run.shard);
     try {
-      points = await source.replica.backend.get(
-        source.collection,
-        batch,
-        { includeVector: true },
-        call,
-      );
+      copied += await copyBatch(runtimes, {
+        collection,
+        ids: ids.slice(i, i + size),
+        source,
+        write: async (points) => {
+          checkSignal(run.signal, run.shard);
+          return write(points);
+        },
+        signal: run.signal,
+        operation: 'repair',
+      });
     } catch (err) {
-      throw tag(err, source.replica, 'repair.get', signal);
+      throw tag(err, source, 'repair', run.signal);
     }
-    // Deleted since the scan: nothing to copy. A point without its vector cannot be written.
-    const writable = points.filter((p) => p.vector !== undefined);
-    if (writable.length === 0) continue;
-    checkSignal(signal, shard);
-    try {
-      await target.replica.backend.upsert(
-        target.collection,
-        writable.map((p) => ({ id: p.id, vector: p.vector as number[], payload: p.payload })),
-        call,
-      );
-    } catch (err) {
-      throw tag(err, target.replica, 'repair.upsert', signal);
-    }
-    copied += writable.length;
   }
   return copied;
 }
@@ -279,17 +249,19 @@ function abortError(
 }
 
 function replicaMeta(replica: Replica, operation: string): ErrorMeta {
-  const backend: VectorBackend = replica.backend;
   return {
     cluster: replica.cluster,
     shard: replica.shard,
     replica: replica.id,
-    backend: `${backend.kind} ${backend.endpoint}`,
+    backend: `${replica.backend.kind} ${replica.backend.endpoint}`,
     operation,
   };
 }
 
-/** Gives a failure the replica's coordinates; the caller's abort wins over what it caused. */
+/**
+ * The caller's abort wins over what it caused (an adapter's own abort error); anything else
+ * comes from the replica I/O layer, already tagged with its replica and step.
+ */
 function tag(
   error: unknown,
   replica: Replica,
@@ -299,13 +271,5 @@ function tag(
   if (callerSignal?.aborted === true && !(error instanceof AbortedError)) {
     return abortError(callerSignal, replica, replicaMeta(replica, operation));
   }
-  const base =
-    error instanceof VecmeshError
-      ? error
-      : new BackendError(
-          `${replica.backend.kind} backend ${replica.backend.endpoint} failed in \`${operation}\`: ${String(error)}`,
-          { cause: error },
-        );
-  // What the backend said (its endpoint, its operation) is kept; the topology's coordinates added.
-  return base.withMeta(replicaMeta(replica, operation));
+  return toVecmeshError(error).withMeta(replicaMeta(replica, operation));
 }

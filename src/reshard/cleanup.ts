@@ -7,6 +7,7 @@
 import { UnavailableError } from '../core/errors.js';
 import { idKey } from '../core/ids.js';
 import type { PointId } from '../core/types.js';
+import { callReplica, scanIds } from '../replication/replica-io.js';
 import { shardKeyOf } from '../topology/shard-key.js';
 import {
   physicalCollectionName,
@@ -17,7 +18,7 @@ import {
 } from '../topology/topology.js';
 import type { CopyGate } from './copy-gate.js';
 import { isCaughtUp } from './copy-source.js';
-import { call, scanPage, type TopologyHost } from './host.js';
+import type { TopologyHost } from './host.js';
 
 /** A shard to clean, in its cluster. */
 export interface CleanupShard {
@@ -105,7 +106,7 @@ async function cleanReplica(
   const byId = owner.sharding.key === 'id';
   const foreign = async (ids: readonly PointId[], from: Replica): Promise<PointId[]> => {
     if (byId) return ids.filter((id) => ownerName(cluster, id) !== shard.name);
-    const points = await call(from, 'cleanup.get', () =>
+    const points = await callReplica(host.registry, from, 'cleanup.get', () =>
       from.backend.get(physicalCollectionName(collection, from), ids, { includeVector: false }),
     );
     return points.flatMap((p) => {
@@ -130,20 +131,17 @@ async function cleanReplica(
     throw new UnavailableError(
       `replica \`${replica.id}\` cannot be cleaned: it is down and no other replica of its shard holds every acknowledged write; run the cleanup again (\`abortReshard\` or \`reshard\`) once a replica is back`,
       {
-        meta: { collection, cluster: replica.cluster, shard: replica.shard, replica: replica.name },
+        meta: { collection, cluster: replica.cluster, shard: replica.shard, replica: replica.id },
       },
     );
   }
   // Collect first, delete after: the scan never sees its own deletions.
   const candidates = new Map<string, PointId>();
   for (const source of sources) {
-    let cursor: string | undefined;
-    do {
-      const page = await scanPage(source, collection, cursor, limit, undefined);
-      cursor = page.nextCursor;
+    for await (const page of scanIds(host.registry, source, collection, { limit })) {
       if (page.ids.length === 0) continue;
       for (const id of await foreign(page.ids, source)) candidates.set(idKey(id), id);
-    } while (cursor !== undefined);
+    }
   }
   const list = [...candidates.values()];
   const reader = direct ? replica : (sibling ?? replica);
@@ -156,8 +154,8 @@ async function cleanReplica(
         const ids = byId ? batch : await foreign(batch, reader);
         if (ids.length === 0) return;
         if (direct) {
-          await call(replica, 'cleanup.delete', () =>
-            host.registry.runtime(replica).call(() => replica.backend.delete(name, ids)),
+          await callReplica(host.registry, replica, 'cleanup.delete', () =>
+            replica.backend.delete(name, ids),
           );
         } else {
           // Behind its pending hints, so that no hint replayed later brings a point back.

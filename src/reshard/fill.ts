@@ -6,9 +6,9 @@
  * @module
  */
 import { AbortedError } from '../core/errors.js';
-import { idKey } from '../core/ids.js';
-import { physicalCollectionName, type Replica } from '../topology/topology.js';
-import { call, scanPage, type TopologyHost } from './host.js';
+import { copyBatch, scanIds, upsertTo } from '../replication/replica-io.js';
+import type { Replica } from '../topology/topology.js';
+import type { TopologyHost } from './host.js';
 import type { CopyGate } from './copy-gate.js';
 import { caughtUpReplica } from './copy-source.js';
 
@@ -37,7 +37,6 @@ export async function fillReplicas(
   batchSize: number,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  const options = signal === undefined ? {} : { signal };
   let filled = 0;
   for (const task of tasks) {
     const first = task.sources[0];
@@ -50,61 +49,33 @@ export async function fillReplicas(
       ...task.targets.map((t) => t.backend.capabilities.maxPointsPerRequest),
     );
     for (const collection of collections) {
-      let cursor: string | undefined;
+      const write = upsertTo(host.registry, task.targets, collection, 'fill', signal);
       let copied = 0;
-      do {
+      for await (const page of scanIds(host.registry, scanned, collection, { limit, signal })) {
         if (signal?.aborted === true) {
           throw new AbortedError(`the fill of shard \`${task.shard}\` was aborted`, {
             cause: signal.reason,
             meta: { operation: 'updateTopology', collection },
           });
         }
-        const page = await scanPage(scanned, collection, cursor, limit, signal);
-        cursor = page.nextCursor;
         if (page.ids.length === 0) continue;
-        const ids = page.ids;
-        await gate.exclusive(
-          ids.map((id) => idKey(id)),
-          async () => {
-            // Inside the gate: no live write on these ids is in flight, so a caught-up replica
-            // holds the newest value of each.
-            const source = await caughtUpReplica(host, task.sources, shard, scanned);
-            const points = await call(source, 'fill.get', () =>
-              source.backend.get(
-                physicalCollectionName(collection, source),
-                ids,
-                { includeVector: true },
-                options,
-              ),
-            );
-            // Deleted since the scan: nothing to copy.
-            const writable = points.flatMap((p) =>
-              p.vector === undefined ? [] : [{ id: p.id, vector: p.vector, payload: p.payload }],
-            );
-            if (writable.length === 0) return;
-            await Promise.all(
-              task.targets.map((target) =>
-                call(target, 'fill.upsert', () =>
-                  host.registry
-                    .runtime(target)
-                    .call(() =>
-                      target.backend.upsert(
-                        physicalCollectionName(collection, target),
-                        writable,
-                        options,
-                      ),
-                    ),
-                ),
-              ),
-            );
-            copied += writable.length;
-            filled += writable.length * task.targets.length;
-          },
-        );
+        const written = await copyBatch(host.registry, {
+          collection,
+          ids: page.ids,
+          gate,
+          // Inside the gate no live write on these ids is in flight, so a caught-up replica
+          // holds the newest value of each.
+          source: () => caughtUpReplica(host, task.sources, shard, scanned),
+          write,
+          signal,
+          operation: 'fill',
+        });
+        copied += written;
+        filled += written * task.targets.length;
         for (const target of task.targets) {
           host.events.emit('fillProgress', { replica: target.id, collection, copied });
         }
-      } while (cursor !== undefined);
+      }
     }
   }
   return filled;

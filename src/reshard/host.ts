@@ -1,17 +1,17 @@
 /**
  * What topology changes need from the mesh, and the steps `updateTopology` and `reshard` share:
- * connecting and tracking new replicas, listing and creating the mesh's collections on them,
- * scanning ids, and retiring replicas that left the topology.
+ * connecting and tracking new replicas, listing and creating the mesh's collections on them, and
+ * retiring replicas that left the topology. Calls to replicas go through `replication/replica-io`.
  *
  * @module
  */
 import type { VectorBackend } from '../backends/backend.js';
-import { BackendError, VecmeshError } from '../core/errors.js';
-import type { CollectionSpec, Point, PointId } from '../core/types.js';
+import type { CollectionSpec, Point } from '../core/types.js';
 import { toVecmeshError } from '../resilience/classify.js';
 import { physicalCollectionName, type Replica, type Topology } from '../topology/topology.js';
 import type { MeshEventEmitter } from '../core/events.js';
 import type { HintManager } from '../replication/hint-manager.js';
+import { callReplica } from '../replication/replica-io.js';
 import type { WriteConsistency } from '../replication/replication-options.js';
 import type { RuntimeRegistry } from '../replication/runtime-registry.js';
 import type { ShardKeyValue } from '../topology/shard-key.js';
@@ -95,10 +95,11 @@ export async function connectReplicas(
  * @throws the backend's error, tagged with the replica.
  */
 export async function listMeshCollections(
+  host: TopologyHost,
   replica: Replica,
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
-  const names = await call(replica, 'listCollections', () =>
+  const names = await callReplica(host.registry, replica, 'listCollections', () =>
     replica.backend.listCollections(signal === undefined ? {} : { signal }),
   );
   const prefix = replica.namespace === undefined ? '' : `${replica.namespace}__`;
@@ -115,6 +116,7 @@ export async function listMeshCollections(
  * @throws the first backend error, tagged with the replica.
  */
 export async function createCollectionsOn(
+  host: TopologyHost,
   source: Replica,
   targets: readonly Replica[],
   collections: readonly string[],
@@ -122,14 +124,14 @@ export async function createCollectionsOn(
 ): Promise<void> {
   const options = signal === undefined ? {} : { signal };
   for (const collection of collections) {
-    const info = await call(source, 'describeCollection', () =>
+    const info = await callReplica(host.registry, source, 'describeCollection', () =>
       source.backend.describeCollection(physicalCollectionName(collection, source), options),
     );
     const spec: CollectionSpec = { dimension: info.dimension, metric: info.metric };
     if (info.index) spec.index = info.index;
     await Promise.all(
       targets.map((target) =>
-        call(target, 'createCollection', () =>
+        callReplica(host.registry, target, 'createCollection', () =>
           target.backend.createCollection(
             physicalCollectionName(collection, target),
             spec,
@@ -139,32 +141,6 @@ export async function createCollectionsOn(
       ),
     );
   }
-}
-
-/** One page of ids of `replica`'s copy of `collection`. */
-export async function scanPage(
-  replica: Replica,
-  collection: string,
-  cursor: string | undefined,
-  limit: number,
-  signal: AbortSignal | undefined,
-): Promise<{ ids: readonly PointId[]; nextCursor: string | undefined }> {
-  const backend = replica.backend;
-  const size = Math.min(limit, backend.capabilities.maxPointsPerRequest);
-  const page = await call(replica, 'scanIds', () =>
-    backend.scanIds(
-      physicalCollectionName(collection, replica),
-      cursor === undefined ? { limit: size } : { cursor, limit: size },
-      signal === undefined ? {} : { signal },
-    ),
-  );
-  if (page.nextCursor !== undefined && page.nextCursor === cursor) {
-    throw new BackendError(
-      `\`scanIds\` of \`${collection}\` on ${backend.kind} ${backend.endpoint} returned the cursor it was given; the scan would never end`,
-      { meta: { backend: backend.endpoint, operation: 'scanIds', replica: replica.id } },
-    );
-  }
-  return { ids: page.ids, nextCursor: page.nextCursor };
 }
 
 /**
@@ -182,29 +158,4 @@ export async function retireReplicas(
   const closing = [...new Set(replicas.map((r) => r.backend))].filter((b) => !inUse.has(b));
   // A backend that fails to close is already out of the topology: nothing more to do with it.
   await Promise.allSettled(closing.map((b) => b.close()));
-}
-
-/** Runs one backend call, turning a failure into a `VecmeshError` naming the replica. */
-export async function call<T>(
-  replica: Replica,
-  operation: string,
-  body: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await body();
-  } catch (error) {
-    const base =
-      error instanceof VecmeshError
-        ? error
-        : toVecmeshError(error, `${replica.backend.kind} backend`);
-    return Promise.reject(
-      base.withMeta({
-        backend: `${replica.backend.kind} ${replica.backend.endpoint}`,
-        cluster: replica.cluster,
-        shard: replica.shard,
-        replica: replica.id,
-        operation,
-      }),
-    );
-  }
 }

@@ -7,20 +7,14 @@
  * @module
  */
 import { AbortedError } from '../core/errors.js';
-import { idKey } from '../core/ids.js';
 import type { Point } from '../core/types.js';
+import { copyBatch, scanIds } from '../replication/replica-io.js';
 import { shardKeyOf } from '../topology/shard-key.js';
-import {
-  physicalCollectionName,
-  type Cluster,
-  type Replica,
-  type Shard,
-  type Topology,
-} from '../topology/topology.js';
+import { type Cluster, type Replica, type Shard, type Topology } from '../topology/topology.js';
 import type { CheckpointPosition } from './checkpoint.js';
 import type { CopyGate } from './copy-gate.js';
 import { caughtUpReplica } from './copy-source.js';
-import { call, scanPage, type MovedPoint, type TopologyHost } from './host.js';
+import type { MovedPoint, TopologyHost } from './host.js';
 
 /** Where a migration stands; updated in place as pages are copied. */
 export interface MigrationProgress {
@@ -105,20 +99,20 @@ export async function copyToNewOwners(run: CopyRun): Promise<void> {
         }
         let scannedHere = 0;
         let movedHere = 0;
-        do {
+        const limit = Math.min(
+          run.batchSize,
+          ...nextCluster.shards.flatMap((s) =>
+            s.replicas.map((r) => r.backend.capabilities.maxPointsPerRequest),
+          ),
+        );
+        const pages = scanIds(host.registry, source, collection, { limit, cursor });
+        for await (const page of pages) {
           if (run.signal?.aborted === true) {
             throw new AbortedError(
               `the migration was aborted at \`${collection}\` shard \`${cluster.name}/${shard.name}\`; its checkpoint is kept and the mesh stays in the migration view: call \`reshard\` with the same topology to resume, or \`abortReshard()\``,
               { cause: run.signal.reason, meta: { operation: 'reshard', collection } },
             );
           }
-          const limit = Math.min(
-            run.batchSize,
-            ...nextCluster.shards.flatMap((s) =>
-              s.replicas.map((r) => r.backend.capabilities.maxPointsPerRequest),
-            ),
-          );
-          const page = await scanPage(source, collection, cursor, limit, undefined);
           let moved = 0;
           if (page.ids.length > 0) {
             moved = await copyPage(run, target, nextCluster, shard, source, collection, page.ids);
@@ -143,7 +137,7 @@ export async function copyToNewOwners(run: CopyRun): Promise<void> {
             scanned: scannedHere,
             moved: movedHere,
           });
-        } while (cursor !== undefined);
+        }
       }
     }
   }
@@ -160,39 +154,33 @@ async function copyPage(
   ids: readonly Point['id'][],
 ): Promise<number> {
   const key = run.next.sharding.key;
-  return run.gate.exclusive(
-    ids.map((id) => idKey(id)),
-    async () => {
-      // Inside the gate: no live write on these ids is in flight, so a caught-up replica holds
-      // the newest value of each (the scanned one, or another of the shard).
-      const reader = await caughtUpReplica(
+  return copyBatch(run.host.registry, {
+    collection,
+    ids,
+    gate: run.gate,
+    // Inside the gate no live write on these ids is in flight, so a caught-up replica holds
+    // the newest value of each (the scanned one, or another of the shard).
+    source: () =>
+      caughtUpReplica(
         run.host,
         shard.replicas,
         { cluster: shard.cluster, name: shard.name },
         source,
-      );
-      const points = await call(reader, 'reshard.get', () =>
-        run.host.registry.runtime(reader).call(() =>
-          reader.backend.get(physicalCollectionName(collection, reader), ids, {
-            includeVector: true,
-          }),
-        ),
-      );
+      ),
+    operation: 'reshard',
+    write: async (points) => {
       const moving: MovedPoint[] = [];
-      for (const p of points) {
-        if (p.vector === undefined) continue;
-        const shardKey = shardKeyOf(key, p);
+      for (const point of points) {
+        const shardKey = shardKeyOf(key, point);
         const owner = nextCluster.shardMap.shardNames[nextCluster.shardMap.shardFor(shardKey)];
-        if (owner === shard.name) continue;
-        const point: Point = { id: p.id, vector: p.vector, payload: p.payload };
-        moving.push({ point, key: shardKey });
+        if (owner !== shard.name) moving.push({ point, key: shardKey });
       }
       if (moving.length === 0) return 0;
       // The user's signal stops the migration between pages, never inside one.
       await run.host.writeMoved(target, collection, moving);
       return moving.length;
     },
-  );
+  });
 }
 
 function replicasOf(cluster: Cluster): Replica[] {

@@ -10,6 +10,7 @@ import { InvalidOptionError, TopologyChangeError, describeValue } from '../core/
 import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
 import { resolveTopology, type Replica, type Topology } from '../topology/topology.js';
 import { physicalCollectionName } from '../topology/topology.js';
+import { callReplica } from '../replication/replica-io.js';
 import { checkConsistency, rejectSharedEndpoints } from '../replication/topology-checks.js';
 import {
   readCheckpoint,
@@ -20,7 +21,6 @@ import {
 import { deleteForeign, shardsOfBoth } from './cleanup.js';
 import { CopyGate } from './copy-gate.js';
 import {
-  call,
   connectReplicas,
   createCollectionsOn,
   listMeshCollections,
@@ -203,7 +203,8 @@ export async function planMigration(
     );
   }
   const source = from.clusters[0]?.shards[0]?.primary as Replica;
-  const collections = options.collections ?? (await listMeshCollections(source, options.signal));
+  const collections =
+    options.collections ?? (await listMeshCollections(host, source, options.signal));
   const fingerprint = migrationFingerprint(from, next, collections);
   let checkpoint: ReshardCheckpoint | undefined;
   if (options.checkpoint !== undefined) {
@@ -254,7 +255,7 @@ export async function runMigration(
   if (!resumed.fromMemory) {
     await connectReplicas(host, next, added, options.signal);
     const source = from.clusters[0]?.shards[0]?.primary as Replica;
-    await createCollectionsOn(source, added, collections, options.signal);
+    await createCollectionsOn(host, source, added, collections, options.signal);
   }
   const gate = new CopyGate();
   const writeCheckpointNow = async (): Promise<void> => {
@@ -283,7 +284,7 @@ export async function runMigration(
   await host.views.drain();
   if (migration.phase === 'copy') {
     try {
-      progress.expectedTotal = await countPoints(from, collections);
+      progress.expectedTotal = await countPoints(host, from, collections);
       await writeCheckpointNow();
       await copyToNewOwners({
         host,
@@ -417,13 +418,17 @@ export async function abortMigration(
 }
 
 /** Points on the old placement (one replica per shard), for progress reporting. */
-async function countPoints(from: Topology, collections: readonly string[]): Promise<number> {
+async function countPoints(
+  host: TopologyHost,
+  from: Topology,
+  collections: readonly string[],
+): Promise<number> {
   let total = 0;
   for (const collection of collections) {
     for (const cluster of from.clusters) {
       for (const shard of cluster.shards) {
         const r = shard.primary;
-        total += await call(r, 'count', () =>
+        total += await callReplica(host.registry, r, 'count', () =>
           r.backend.count(physicalCollectionName(collection, r)),
         );
       }

@@ -84,7 +84,7 @@ export async function updateTopology(
     const kept = current.replicas.filter((r) => !diff.removed.includes(r));
     const source = kept.find((r) => host.registry.runtime(r).available) ?? kept[0];
     if (source === undefined) throw new TopologyChangeError('no replica is kept');
-    collections = await listMeshCollections(source, signal);
+    collections = await listMeshCollections(host, source, signal);
     await connectReplicas(host, next, diff.added, signal);
     const gate = new CopyGate();
     const fillers = new Map<string, Replica[]>();
@@ -102,7 +102,7 @@ export async function updateTopology(
       }
     }
     try {
-      await createCollectionsOn(source, diff.added, collections, signal);
+      await createCollectionsOn(host, source, diff.added, collections, signal);
       // From here the fillers take every write; once the views that did not know them have
       // drained, nothing they should hold can be missed by the copy.
       host.views.install({ topology: current, fillers, gate });

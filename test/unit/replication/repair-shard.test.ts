@@ -9,11 +9,44 @@ import {
   UnavailableError,
 } from '../../../src/core/errors.js';
 import type { Point, PointId, StoredPoint } from '../../../src/core/types.js';
-import { repairShard } from '../../../src/replication/repair.js';
-import { resolveTopology, type Shard } from '../../../src/topology/topology.js';
+import { MeshEventEmitter } from '../../../src/core/events.js';
+import { noopMetrics } from '../../../src/metrics/metrics-sink.js';
+import { resolveBreakerOptions } from '../../../src/resilience/breaker.js';
+import { repairShard, type RepairOptions } from '../../../src/replication/repair.js';
+import { RuntimeRegistry } from '../../../src/replication/runtime-registry.js';
+import { resolveTopology, type Shard, type Topology } from '../../../src/topology/topology.js';
 import { RecordingBackend } from '../../helpers/recording-backend.js';
 
 const DIM = 4;
+const registries: RuntimeRegistry[] = [];
+afterEach(() => {
+  for (const registry of registries.splice(0)) registry.shutdown();
+});
+
+/** Runtimes (breakers) for the replicas of `topology`, as the mesh keeps them. */
+function runtimesOf(topology: Topology, breaker: object = {}): RuntimeRegistry {
+  const registry = new RuntimeRegistry(
+    topology,
+    {
+      balancing: 'round-robin',
+      breaker: resolveBreakerOptions(breaker),
+      hedging: undefined,
+      metrics: noopMetrics,
+      replication: { mode: 'leaderless', readYourWrites: false },
+      readPreference: 'priority',
+    },
+    new MeshEventEmitter(),
+    () => undefined,
+  );
+  registries.push(registry);
+  return registry;
+}
+
+/** Repairs collection `docs` of `shard`, through runtimes of its own. */
+function repair(shard: Shard, options?: RepairOptions): ReturnType<typeof repairShard> {
+  const topology = { replicas: shard.replicas, clusters: [] } as unknown as Topology;
+  return repairShard(runtimesOf(topology), shard, 'docs', options);
+}
 const open: VectorBackend[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((b) => b.close()));
@@ -75,7 +108,7 @@ describe('repairShard', () => {
     const b = [...range(20, 60), 2, '1'];
     const c = [...range(50, 70)];
     const { shard, backends } = await shardOf([a, b, c]);
-    const report = await repairShard(shard, () => 'docs');
+    const report = await repair(shard);
 
     const union = new Set([...a, ...b, ...c].map((id) => `${typeof id}:${id}`));
     expect(report).toEqual({
@@ -99,7 +132,7 @@ describe('repairShard', () => {
     expect(Object.isFrozen(report) && Object.isFrozen(report.replicas)).toBe(true);
 
     // A second repair finds nothing to do.
-    const again = await repairShard(shard, () => 'docs');
+    const again = await repair(shard);
     expect(again.replicas.map((r) => r.missing)).toEqual([0, 0, 0]);
   });
 
@@ -110,7 +143,7 @@ describe('repairShard', () => {
       recorders.push(r);
       return r;
     });
-    const report = await repairShard(shard, () => 'docs', { pageSize: 4, batchSize: 5 });
+    const report = await repair(shard, { pageSize: 4, batchSize: 5 });
     expect(report.union).toBe(25);
     // 25 ids in pages of 4: 7 pages.
     expect(recorders[0]!.callsOf('scanIds')).toHaveLength(7);
@@ -137,7 +170,7 @@ describe('repairShard', () => {
     await limited.inner.connect();
     await limited.inner.createCollection('docs', { dimension: DIM, metric: 'l2' });
     open.push(limited.inner);
-    const report = await repairShard(shard, () => 'docs', { pageSize: 100, batchSize: 100 });
+    const report = await repair(shard, { pageSize: 100, batchSize: 100 });
     expect(report.replicas[1]).toMatchObject({ missing: 10, copied: 10 });
     expect(limited.callsOf('upsert').map((c) => c.size)).toEqual([3, 3, 3, 1]);
   });
@@ -158,33 +191,69 @@ describe('repairShard', () => {
         { name: 'c0', shards: [{ replicas: [{ backend: racing }, { backend: backends[1]! }] }] },
       ],
     });
-    const report = await repairShard(topology.clusters[0]!.shards[0]!, () => 'docs');
+    const report = await repair(topology.clusters[0]!.shards[0]!);
     expect(report.replicas[1]).toMatchObject({ had: 0, missing: 6, copied: 4 });
     expect((await contents(backends[1]!)).map((p) => p.id)).toEqual(['d0', 'd1', 'd3', 'd5']);
   });
 
-  it('uses each replica its own physical collection name', async () => {
+  it('uses each replica its own physical collection name (its namespace)', async () => {
     const a = memoryBackend({ name: `phys-a-${Math.random()}` });
     const b = memoryBackend({ name: `phys-b-${Math.random()}` });
     open.push(a, b);
     for (const [backend, name] of [
-      [a, 'docs_a'],
-      [b, 'docs_b'],
+      [a, 'a__docs'],
+      [b, 'b__docs'],
     ] as const) {
       await backend.connect();
       await backend.createCollection(name, { dimension: DIM, metric: 'l2' });
     }
-    await a.upsert('docs_a', [point('x')]);
-    await b.upsert('docs_b', [point('y')]);
+    await a.upsert('a__docs', [point('x')]);
+    await b.upsert('b__docs', [point('y')]);
     const topology = resolveTopology({
-      clusters: [{ name: 'c0', shards: [{ replicas: [{ backend: a }, { backend: b }] }] }],
+      clusters: [
+        {
+          name: 'c0',
+          shards: [
+            {
+              replicas: [
+                { backend: a, namespace: 'a' },
+                { backend: b, namespace: 'b' },
+              ],
+            },
+          ],
+        },
+      ],
     });
-    const report = await repairShard(topology.clusters[0]!.shards[0]!, (r) =>
-      r.index === 0 ? 'docs_a' : 'docs_b',
-    );
+    const report = await repair(topology.clusters[0]!.shards[0]!);
     expect(report.union).toBe(2);
-    expect((await a.get('docs_a', ['x', 'y'])).map((p) => p.id)).toEqual(['x', 'y']);
-    expect((await b.get('docs_b', ['x', 'y'])).map((p) => p.id)).toEqual(['x', 'y']);
+    expect((await a.get('a__docs', ['x', 'y'])).map((p) => p.id)).toEqual(['x', 'y']);
+    expect((await b.get('b__docs', ['x', 'y'])).map((p) => p.id)).toEqual(['x', 'y']);
+  });
+
+  it('respects an open breaker: a replica behind it is not called, and the shard fails', async () => {
+    const recorders: RecordingBackend[] = [];
+    const { shard } = await shardOf([range(0, 5), []], (b) => {
+      const r = new RecordingBackend(b);
+      recorders.push(r);
+      return r;
+    });
+    const topology = { replicas: shard.replicas, clusters: [] } as unknown as Topology;
+    const runtimes = runtimesOf(topology, { consecutiveFailures: 1 });
+    // One replica fault through r1's runtime opens its breaker, as live traffic would.
+    const down = new UnavailableError('r1 refused the connection');
+    await expect(
+      runtimes.runtime(shard.replicas[1]!).call(() => Promise.reject(down)),
+    ).rejects.toBe(down);
+    expect(runtimes.runtime(shard.replicas[1]!).breaker.state).toBe('open');
+    const error = await repairShard(runtimes, shard, 'docs').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as UnavailableError).meta).toMatchObject({
+      replica: 'c0/s0/r1',
+      operation: 'repair.scanIds',
+    });
+    // The open breaker answered for it: the backend saw no call at all.
+    expect(recorders[1]!.calls).toHaveLength(0);
+    expect(await recorders[1]!.inner.count('docs')).toBe(0);
   });
 
   it('fails the whole shard, tagged, when a replica cannot be scanned', async () => {
@@ -194,7 +263,7 @@ describe('repairShard', () => {
       if (i === 1) r.fault = (m) => (m === 'scanIds' ? boom : undefined);
       return r;
     });
-    const error = await repairShard(shard, () => 'docs').catch((e: unknown) => e);
+    const error = await repair(shard).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnavailableError);
     expect((error as UnavailableError).message).toBe('replica r1 is down');
     expect((error as UnavailableError).meta).toMatchObject({
@@ -213,7 +282,7 @@ describe('repairShard', () => {
       if (i === 1) void b.dropCollection('docs');
       return b;
     });
-    const error = await repairShard(shard, () => 'docs').catch((e: unknown) => e);
+    const error = await repair(shard).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CollectionNotFoundError);
     expect((error as CollectionNotFoundError).meta).toMatchObject({ replica: 'c0/s0/r1' });
 
@@ -223,7 +292,7 @@ describe('repairShard', () => {
         r.fault = (m) => (m === 'upsert' ? new UnavailableError('disk full') : undefined);
       return r;
     });
-    const writeError = await repairShard(failing.shard, () => 'docs').catch((e: unknown) => e);
+    const writeError = await repair(failing.shard).catch((e: unknown) => e);
     expect(writeError).toBeInstanceOf(UnavailableError);
     expect((writeError as UnavailableError).meta).toMatchObject({
       replica: 'c0/s0/r1',
@@ -233,9 +302,9 @@ describe('repairShard', () => {
 
   it('honours an abort signal: before it starts and in the middle', async () => {
     const { shard } = await shardOf([range(0, 20), []]);
-    await expect(
-      repairShard(shard, () => 'docs', { signal: AbortSignal.abort() }),
-    ).rejects.toBeInstanceOf(AbortedError);
+    await expect(repair(shard, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+      AbortedError,
+    );
 
     const controller = new AbortController();
     const recorders: RecordingBackend[] = [];
@@ -248,7 +317,7 @@ describe('repairShard', () => {
       if (m === 'get' && recorders[0]!.callsOf('get').length === 2) controller.abort();
       return undefined;
     };
-    const error = await repairShard(mid.shard, () => 'docs', {
+    const error = await repair(mid.shard, {
       batchSize: 5,
       signal: controller.signal,
     }).catch((e: unknown) => e);
@@ -259,23 +328,19 @@ describe('repairShard', () => {
 
     const timeout = new AbortController();
     timeout.abort(new DOMException('too slow', 'TimeoutError'));
-    await expect(
-      repairShard(shard, () => 'docs', { signal: timeout.signal }),
-    ).rejects.toBeInstanceOf(TimeoutError);
+    await expect(repair(shard, { signal: timeout.signal })).rejects.toBeInstanceOf(TimeoutError);
   });
 
   it('validates its options', async () => {
     const { shard } = await shardOf([[], []]);
-    await expect(repairShard(shard, () => 'docs', { pageSize: 0 })).rejects.toThrow(
+    await expect(repair(shard, { pageSize: 0 })).rejects.toThrow(
       /`options.pageSize` must be an integer/,
     );
-    await expect(repairShard(shard, () => 'docs', { batchSize: 2.5 })).rejects.toBeInstanceOf(
-      InvalidOptionError,
-    );
-    await expect(repairShard(shard, () => 'docs', { page: 3 } as never)).rejects.toThrow(
+    await expect(repair(shard, { batchSize: 2.5 })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(repair(shard, { page: 3 } as never)).rejects.toThrow(
       /unknown option `options.page`/,
     );
-    const empty = await repairShard(shard, () => 'docs');
+    const empty = await repair(shard);
     expect(empty.union).toBe(0);
   });
 });

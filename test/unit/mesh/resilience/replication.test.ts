@@ -176,6 +176,8 @@ describe('hint overflow and repair', () => {
     for (let i = 0; i < 5; i++) await docs.upsert(somePoints(10, i * 10));
     expect(fx.mesh.replicasNeedingRepair()).toEqual(['c0/s0/r1']);
     down.heal();
+    // Repair goes through each replica's breaker: the probe that sees r1 answer closes it.
+    await fx.mesh.checkHealth();
     const reports = await fx.mesh.repair('docs');
     expect(fx.mesh.replicasNeedingRepair()).toEqual([]);
     const shard0 = reports.find((r) => r.shard === 's0')!;

@@ -2,8 +2,10 @@
  * The Qdrant adapter: the `VectorBackend` contract over Qdrant's REST API through
  * `@qdrant/js-client-rest` (`docs/qdrant.md` describes the mapping).
  *
- * Collections and their specs are mapped in `qdrant-collections.ts`, points and hits in
- * `qdrant-points.ts`, searches in `qdrant-search.ts`, scan pages in `qdrant-scan.ts`.
+ * Collections, their specs and their requests live in `qdrant-collections.ts`; points and hits
+ * are mapped in `qdrant-points.ts` and sent in `qdrant-point-requests.ts`; searches live in
+ * `qdrant-search.ts`, scan pages in `qdrant-scan.ts`. This class checks each call's arguments
+ * and lifecycle, then hands the requests over with the call's `send`.
  *
  * `@qdrant/js-client-rest` is an optional peer dependency: it is loaded by the constructor (see
  * `core/optional-dependency.ts`), so that importing `vecmesh/qdrant` works without it.
@@ -11,7 +13,6 @@
  * @module
  */
 import {
-  CollectionConflictError,
   CollectionNotFoundError,
   InvalidArgumentError,
   VecmeshError,
@@ -26,7 +27,6 @@ import type {
   CollectionInfo,
   CollectionSpec,
   Hit,
-  Metric,
   Point,
   PointId,
   StoredPoint,
@@ -43,20 +43,15 @@ import type {
 } from '../backend.js';
 import { timedProbe } from '../health.js';
 import { BackendLifecycle } from '../lifecycle.js';
-import {
-  collectionConfig,
-  collectionNamesOf,
-  specOf,
-  type QdrantCollectionAnswer,
-} from './qdrant-collections.js';
-import { unexpectedAnswer } from './qdrant-errors.js';
+import { QdrantCollections } from './qdrant-collections.js';
 import { compileFilter } from './qdrant-filter.js';
-import { QdrantHttp, type QdrantApi, type QdrantInit } from './qdrant-http.js';
-import { QDRANT_ID_KEY, qdrantPointIds } from './qdrant-ids.js';
+import { QdrantHttp, type QdrantRequest, type QdrantSend } from './qdrant-http.js';
+import { qdrantPointIds } from './qdrant-ids.js';
 import { resolveQdrantOptions, type QdrantBackendOptions } from './qdrant-options.js';
-import { hitListsOf, idOf, recordsOf, toQdrantPoints, toStoredPoint } from './qdrant-points.js';
-import { nextCursorOf, scrollOf } from './qdrant-scan.js';
-import { searchBody } from './qdrant-search.js';
+import { countPoints, readPoints, writeInChunks } from './qdrant-point-requests.js';
+import { toQdrantPoints } from './qdrant-points.js';
+import { scanPage } from './qdrant-scan.js';
+import { runSearch, searchBody } from './qdrant-search.js';
 
 /**
  * A `VectorBackend` for one Qdrant server (1.10 or later: searches use the query API).
@@ -94,8 +89,7 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
   private readonly life: BackendLifecycle;
   private readonly http: QdrantHttp;
   private readonly ef: number | undefined;
-  // Scores need the metric (Euclid answers distances); learnt from create and describe.
-  private readonly metrics = new Map<string, Metric>();
+  private readonly collections: QdrantCollections;
 
   /**
    * @param options - URL, API key, connections, timeout, `ef` and capabilities.
@@ -115,6 +109,7 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
     this.capabilities = resolved.capabilities;
     this.ef = resolved.ef;
     this.http = new QdrantHttp(resolved, QdrantClient);
+    this.collections = new QdrantCollections(this.endpoint);
   }
 
   /**
@@ -132,7 +127,7 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
   /** Closes the connection pool; every later call rejects with `ClosedError`. Idempotent. */
   async close(): Promise<void> {
     this.life.close();
-    this.metrics.clear();
+    this.collections.clear();
     await this.http.close();
   }
 
@@ -164,61 +159,29 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
   async createCollection(name: string, spec: CollectionSpec, options?: CallOptions): Promise<void> {
     const meta = this.life.meta('createCollection', name);
     const valid = this.guard(meta, () => validateCollectionSpec(spec));
-    const config = collectionConfig(valid);
-    try {
-      await this.send<boolean>(meta, options, (api, init) =>
-        api.createCollection({ collection_name: checkName(name, meta), ...config }, init),
-      );
-    } catch (err) {
-      // Qdrant before 1.8 answered 400 "already exists" where later ones answer 409.
-      const exists =
-        err instanceof CollectionConflictError ||
-        (err instanceof InvalidArgumentError && /already exists/i.test(err.message));
-      if (!exists) throw err;
-      const existing = await this.readSpec(name, meta, options);
-      if (existing.dimension !== valid.dimension || existing.metric !== valid.metric) {
-        throw new CollectionConflictError(
-          `${this.endpoint}: collection \`${name}\` exists with dimension ${existing.dimension} and metric ${existing.metric}, not ${valid.dimension} and ${valid.metric}`,
-          { meta, cause: err },
-        );
-      }
-      return;
-    }
-    this.metrics.set(name, valid.metric);
+    await this.collections.create(this.sender(meta, options), name, valid, meta);
   }
 
   /** Drops a collection (`DELETE /collections/{name}`); `false` when there was none. */
   async dropCollection(name: string, options?: CallOptions): Promise<boolean> {
     const meta = this.life.meta('dropCollection', name);
-    const collection = checkName(name, meta);
-    this.metrics.delete(name);
-    try {
-      const dropped = await this.send<unknown>(meta, options, (api, init) =>
-        api.deleteCollection({ collection_name: collection }, init),
-      );
-      return dropped === true;
-    } catch (err) {
-      // Qdrant answers 200 `result: false` for a missing collection; accept a 404 too.
-      if (err instanceof CollectionNotFoundError) return false;
-      throw err;
-    }
+    return this.collections.drop(this.sender(meta, options), name, meta);
   }
 
   /** Describes a collection: its spec (`GET /collections/{name}`) and an exact count. */
   async describeCollection(name: string, options?: CallOptions): Promise<CollectionInfo> {
     const meta = this.life.meta('describeCollection', name);
-    const spec = await this.readSpec(name, meta, options);
-    const count = await this.countPoints(name, undefined, meta, options);
+    const send = this.sender(meta, options);
+    const spec = await this.collections.spec(send, name, meta);
+    // `spec` has checked the name.
+    const count = await countPoints(send, name, undefined, meta);
     return { name, ...spec, count };
   }
 
   /** Lists collection names (`GET /collections`), sorted. */
   async listCollections(options?: CallOptions): Promise<string[]> {
     const meta = this.life.meta('listCollections');
-    const answer = await this.send<{ collections?: unknown }>(meta, options, (api, init) =>
-      api.getCollections({}, init),
-    );
-    return collectionNamesOf(answer);
+    return this.collections.list(this.sender(meta, options));
   }
 
   /**
@@ -231,11 +194,10 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
     const name = checkName(collection, meta);
     const list = this.guard(meta, () => toQdrantPoints(checkArray(points, 'points', meta)));
     this.life.check(options?.signal, meta);
-    for (const chunk of chunks(list, this.capabilities.maxPointsPerRequest)) {
-      await this.send(meta, options, (api, init) =>
-        api.upsertPoints({ collection_name: name, wait: true, points: chunk }, init),
-      );
-    }
+    const max = this.capabilities.maxPointsPerRequest;
+    await writeInChunks(this.sender(meta, options), list, max, (api, points, init) =>
+      api.upsertPoints({ collection_name: name, wait: true, points }, init),
+    );
   }
 
   /** Deletes points by id (`POST /collections/{name}/points/delete?wait=true`); missing ids are ignored. */
@@ -244,11 +206,10 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
     const name = checkName(collection, meta);
     const uuids = qdrantPointIds(ids, meta);
     this.life.check(options?.signal, meta);
-    for (const chunk of chunks(uuids, this.capabilities.maxPointsPerRequest)) {
-      await this.send(meta, options, (api, init) =>
-        api.deletePoints({ collection_name: name, wait: true, points: chunk }, init),
-      );
-    }
+    const max = this.capabilities.maxPointsPerRequest;
+    await writeInChunks(this.sender(meta, options), uuids, max, (api, points, init) =>
+      api.deletePoints({ collection_name: name, wait: true, points }, init),
+    );
   }
 
   /**
@@ -266,27 +227,17 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
     const uuids = qdrantPointIds(ids, meta);
     const withVector = request?.includeVector === true;
     this.life.check(options?.signal, meta);
-    const found = new Map<string, StoredPoint>();
-    for (const chunk of chunks(uuids, this.capabilities.maxPointsPerRequest)) {
-      const records = await this.send<unknown>(meta, options, (api, init) =>
-        api.getPoints(
-          { collection_name: name, ids: chunk, with_payload: true, with_vector: withVector },
-          init,
-        ),
-      );
-      for (const record of recordsOf(records, meta)) {
-        found.set(String(record.id), toStoredPoint(record, withVector, this.endpoint));
-      }
-    }
-    return uuids.flatMap((uuid) => {
-      const point = found.get(uuid);
-      return point === undefined ? [] : [point];
-    });
+    const max = this.capabilities.maxPointsPerRequest;
+    return readPoints(this.sender(meta, options), name, uuids, withVector, max, meta);
   }
 
   /** Counts points exactly (`POST /collections/{name}/points/count` with `exact: true`). */
-  count(collection: string, filter?: FilterNode, options?: CallOptions): Promise<number> {
-    return this.countPoints(collection, filter, this.life.meta('count', collection), options);
+  async count(collection: string, filter?: FilterNode, options?: CallOptions): Promise<number> {
+    const meta = this.life.meta('count', collection);
+    const name = checkName(collection, meta);
+    const compiled =
+      filter === undefined ? undefined : this.guard(meta, () => compileFilter(filter));
+    return countPoints(this.sender(meta, options), name, compiled, meta);
   }
 
   /**
@@ -311,18 +262,10 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
     const body = this.guard(meta, () => searchBody(request, this.capabilities.maxTopK, this.ef));
     this.life.check(options?.signal, meta);
     if (body.vectors.length === 0) return [];
-    const metric = await this.metricOf(name, meta, options);
-    const includePayload = request.includePayload;
-    const includeVector = request.includeVector;
-    const out: Hit[][] = [];
-    for (const chunk of chunks(body.vectors, this.capabilities.maxQueriesPerRequest)) {
-      const searches = chunk.map((query) => ({ query, ...body.fields }));
-      const answer = await this.send<unknown>(meta, options, (api, init) =>
-        api.queryBatchPoints({ collection_name: name, searches }, init),
-      );
-      out.push(...hitListsOf(answer, chunk.length, metric, includePayload, includeVector, meta));
-    }
-    return out;
+    const send = this.sender(meta, options);
+    const metric = await this.collections.metric(send, name, meta);
+    const max = this.capabilities.maxQueriesPerRequest;
+    return runSearch(send, name, request, body, metric, max, meta);
   }
 
   /**
@@ -336,91 +279,25 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
   ): Promise<IdPage> {
     const meta = this.life.meta('scanIds', collection);
     const name = checkName(collection, meta);
-    const { limit, offset } = scrollOf(page, meta);
-    const answer = await this.send<{ points?: unknown; next_page_offset?: unknown }>(
-      meta,
-      options,
-      (api, init) =>
-        api.scrollPoints(
-          {
-            collection_name: name,
-            limit,
-            with_payload: [QDRANT_ID_KEY],
-            with_vector: false,
-            ...(offset === undefined ? {} : { offset }),
-          },
-          init,
-        ),
-    );
-    const ids = recordsOf(answer.points, meta).map(idOf);
-    const nextCursor = nextCursorOf(answer.next_page_offset);
-    return nextCursor === undefined ? { ids } : { ids, nextCursor };
-  }
-
-  private async countPoints(
-    collection: string,
-    filter: FilterNode | undefined,
-    meta: ErrorMeta,
-    options: CallOptions | undefined,
-  ): Promise<number> {
-    const name = checkName(collection, meta);
-    const compiled =
-      filter === undefined ? undefined : this.guard(meta, () => compileFilter(filter));
-    const answer = await this.send<{ count?: unknown }>(meta, options, (api, init) =>
-      api.countPoints(
-        {
-          collection_name: name,
-          exact: true,
-          ...(compiled === undefined ? {} : { filter: compiled }),
-        },
-        init,
-      ),
-    );
-    if (typeof answer.count !== 'number') throw unexpectedAnswer(meta, 'no `count`');
-    return answer.count;
-  }
-
-  /** The dimension, metric and index of an existing collection; remembers the metric. */
-  private async readSpec(
-    collection: string,
-    meta: ErrorMeta,
-    options: CallOptions | undefined,
-  ): Promise<CollectionSpec> {
-    const name = checkName(collection, meta);
-    const info = await this.send<QdrantCollectionAnswer>(meta, options, (api, init) =>
-      api.getCollection({ collection_name: name }, init),
-    );
-    const spec = specOf(info, collection, this.endpoint, meta);
-    this.metrics.set(collection, spec.metric);
-    return spec;
-  }
-
-  private async metricOf(
-    collection: string,
-    meta: ErrorMeta,
-    options: CallOptions | undefined,
-  ): Promise<Metric> {
-    return this.metrics.get(collection) ?? (await this.readSpec(collection, meta, options)).metric;
+    return scanPage(this.sender(meta, options), name, page, meta);
   }
 
   /**
-   * Checks the lifecycle and the signal, then sends one request; a missing collection forgets
-   * its cached metric.
+   * The requests of one call: each checks the lifecycle and the signal before it is sent, and a
+   * missing collection forgets its cached metric.
    */
-  private async send<T>(
-    meta: ErrorMeta,
-    options: CallOptions | undefined,
-    request: (api: QdrantApi, init: QdrantInit) => Promise<{ data: unknown }>,
-  ): Promise<T> {
-    this.life.check(options?.signal, meta);
-    try {
-      return await this.http.call<T>(meta, options?.signal, request);
-    } catch (err) {
-      if (err instanceof CollectionNotFoundError && meta.collection !== undefined) {
-        this.metrics.delete(meta.collection);
+  private sender(meta: ErrorMeta, options: CallOptions | undefined): QdrantSend {
+    return async <T>(request: QdrantRequest): Promise<T> => {
+      this.life.check(options?.signal, meta);
+      try {
+        return await this.http.call<T>(meta, options?.signal, request);
+      } catch (err) {
+        if (err instanceof CollectionNotFoundError && meta.collection !== undefined) {
+          this.collections.forget(meta.collection);
+        }
+        throw err;
       }
-      throw err;
-    }
+    };
   }
 
   /** Runs a validation and adds the call's meta to what it throws. */
@@ -432,12 +309,6 @@ export class QdrantBackend implements VectorBackend, AsyncDisposable {
       throw err;
     }
   }
-}
-
-function chunks<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
 }
 
 /**

@@ -1,13 +1,22 @@
 /**
  * Collections between vecmesh and Qdrant: a collection spec as Qdrant's create body (one
- * unnamed vector with its distance, `hnsw_config` for the index), and a collection Qdrant
- * describes read back as a spec.
+ * unnamed vector with its distance, `hnsw_config` for the index), a collection Qdrant
+ * describes read back as a spec, and the requests that create, drop, describe and list
+ * collections, with a cache of each collection's metric (searches need it to score).
  *
  * @module
  */
-import { BackendError, type ErrorMeta } from '../../core/errors.js';
+import {
+  BackendError,
+  CollectionConflictError,
+  CollectionNotFoundError,
+  InvalidArgumentError,
+  type ErrorMeta,
+} from '../../core/errors.js';
 import { isPlainObject } from '../../core/payload.js';
 import type { CollectionSpec, IndexSpec, Metric } from '../../core/types.js';
+import { checkName } from '../argument-checks.js';
+import type { QdrantSend } from './qdrant-http.js';
 
 const DISTANCE: Readonly<Record<Metric, 'Cosine' | 'Euclid' | 'Dot'>> = {
   cosine: 'Cosine',
@@ -137,4 +146,151 @@ export function collectionNamesOf(answer: { collections?: unknown }): string[] {
     .map((c) => (isPlainObject(c) && typeof c.name === 'string' ? c.name : undefined))
     .filter((n): n is string => n !== undefined)
     .sort();
+}
+
+/**
+ * The collections of one Qdrant server, as one backend sees them: each method makes the
+ * requests of one backend call through the call's `send`.
+ *
+ * @example
+ * ```ts
+ * const collections = new QdrantCollections('http://127.0.0.1:6333');
+ * await collections.create(send, 'docs', { dimension: 3, metric: 'cosine' }, meta);
+ * const metric = await collections.metric(send, 'docs', meta); // 'cosine', from the cache
+ * ```
+ */
+export class QdrantCollections {
+  // Scores need the metric (Euclid answers distances); learnt from create and describe.
+  private readonly metrics = new Map<string, Metric>();
+
+  /** @param endpoint - The server's origin, for messages. */
+  constructor(private readonly endpoint: string) {}
+
+  /**
+   * Forgets the metric of a collection, e.g. when Qdrant says it does not exist.
+   *
+   * @param name - The collection.
+   */
+  forget(name: string): void {
+    this.metrics.delete(name);
+  }
+
+  /** Forgets every metric. */
+  clear(): void {
+    this.metrics.clear();
+  }
+
+  /**
+   * Creates a collection (`PUT /collections/{name}`). When it exists, reads it back: the same
+   * dimension and metric is success, others a conflict.
+   *
+   * @param send - The call's requests.
+   * @param name - The collection's name (checked once the lifecycle is).
+   * @param spec - A validated spec.
+   * @param meta - The call's meta.
+   * @throws `CollectionConflictError` when it exists with another dimension or metric;
+   *   `InvalidArgumentError` for a bad name; the classes of `qdrant-errors.ts` for failed
+   *   requests.
+   */
+  async create(
+    send: QdrantSend,
+    name: string,
+    spec: CollectionSpec,
+    meta: ErrorMeta,
+  ): Promise<void> {
+    const config = collectionConfig(spec);
+    try {
+      await send<boolean>((api, init) =>
+        api.createCollection({ collection_name: checkName(name, meta), ...config }, init),
+      );
+    } catch (err) {
+      // Qdrant before 1.8 answered 400 "already exists" where later ones answer 409.
+      const exists =
+        err instanceof CollectionConflictError ||
+        (err instanceof InvalidArgumentError && /already exists/i.test(err.message));
+      if (!exists) throw err;
+      const existing = await this.spec(send, name, meta);
+      if (existing.dimension !== spec.dimension || existing.metric !== spec.metric) {
+        throw new CollectionConflictError(
+          `${this.endpoint}: collection \`${name}\` exists with dimension ${existing.dimension} and metric ${existing.metric}, not ${spec.dimension} and ${spec.metric}`,
+          { meta, cause: err },
+        );
+      }
+      return;
+    }
+    this.metrics.set(name, spec.metric);
+  }
+
+  /**
+   * Drops a collection (`DELETE /collections/{name}`).
+   *
+   * @param send - The call's requests.
+   * @param name - The collection's name.
+   * @param meta - The call's meta.
+   * @returns `false` when there was none.
+   * @throws `InvalidArgumentError` for a bad name; the classes of `qdrant-errors.ts` for a
+   *   failed request.
+   */
+  async drop(send: QdrantSend, name: string, meta: ErrorMeta): Promise<boolean> {
+    const collection = checkName(name, meta);
+    this.metrics.delete(name);
+    try {
+      const dropped = await send<unknown>((api, init) =>
+        api.deleteCollection({ collection_name: collection }, init),
+      );
+      return dropped === true;
+    } catch (err) {
+      // Qdrant answers 200 `result: false` for a missing collection; accept a 404 too.
+      if (err instanceof CollectionNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * The dimension, metric and index of an existing collection (`GET /collections/{name}`);
+   * remembers the metric.
+   *
+   * @param send - The call's requests.
+   * @param collection - The collection's name.
+   * @param meta - The call's meta.
+   * @returns Its spec.
+   * @throws `CollectionNotFoundError` when there is none; `BackendError` (not retryable) when
+   *   vecmesh cannot use it (see {@link specOf}).
+   */
+  async spec(send: QdrantSend, collection: string, meta: ErrorMeta): Promise<CollectionSpec> {
+    const name = checkName(collection, meta);
+    const info = await send<QdrantCollectionAnswer>((api, init) =>
+      api.getCollection({ collection_name: name }, init),
+    );
+    const spec = specOf(info, collection, this.endpoint, meta);
+    this.metrics.set(collection, spec.metric);
+    return spec;
+  }
+
+  /**
+   * The metric of a collection: the one remembered, else read as by {@link QdrantCollections.spec}.
+   *
+   * @param send - The call's requests.
+   * @param collection - The collection's name.
+   * @param meta - The call's meta.
+   * @returns Its metric.
+   * @throws Like {@link QdrantCollections.spec}, when it is not remembered.
+   */
+  async metric(send: QdrantSend, collection: string, meta: ErrorMeta): Promise<Metric> {
+    return this.metrics.get(collection) ?? (await this.spec(send, collection, meta)).metric;
+  }
+
+  /**
+   * Lists collection names (`GET /collections`), sorted.
+   *
+   * @param send - The call's requests.
+   * @returns The names.
+   * @throws The classes of `qdrant-errors.ts` for a failed request.
+   */
+  async list(send: QdrantSend): Promise<string[]> {
+    const answer = await send<{ collections?: unknown }>((api, init) =>
+      api.getCollections({}, init),
+    );
+    return collectionNamesOf(answer);
+  }
 }

@@ -28,6 +28,22 @@ export type QdrantApi = ReturnType<QdrantClient['api']>;
 /** What every generated method takes as its second argument. */
 export type QdrantInit = NonNullable<Parameters<QdrantApi['getCollections']>[1]>;
 
+/** One request: a call of the generated API with the given init (signal and dispatcher). */
+export type QdrantRequest = (api: QdrantApi, init: QdrantInit) => Promise<{ data: unknown }>;
+
+/**
+ * Sends one request of a call whose meta and signal are bound, and answers the `result` of
+ * Qdrant's answer. The backend hands one to the modules that make requests, so that each
+ * request still goes through its lifecycle check and its handling of a missing collection.
+ *
+ * @example
+ * ```ts
+ * const count = await send<{ count: number }>((api, init) =>
+ *   api.countPoints({ collection_name: 'docs', exact: true }, init));
+ * ```
+ */
+export type QdrantSend = <T>(request: QdrantRequest) => Promise<T>;
+
 /**
  * The REST client of one Qdrant server. Creating it does no I/O (no version check either:
  * `checkCompatibility: false`); connections open on the first call.
@@ -83,11 +99,7 @@ export class QdrantHttp {
    *   api.countPoints({ collection_name: 'docs', exact: true }, init));
    * ```
    */
-  async call<T>(
-    meta: ErrorMeta,
-    signal: AbortSignal | undefined,
-    send: (api: QdrantApi, init: QdrantInit) => Promise<{ data: unknown }>,
-  ): Promise<T> {
+  async call<T>(meta: ErrorMeta, signal: AbortSignal | undefined, send: QdrantRequest): Promise<T> {
     const timer = new AbortController();
     const timeout = setTimeout(() => {
       timer.abort();

@@ -1,11 +1,15 @@
 /**
  * The pages of `scanIds` over Qdrant's scroll API: the page argument checked and turned into
- * `limit` and `offset`, and Qdrant's `next_page_offset` as the next cursor.
+ * `limit` and `offset`, the scroll request, and Qdrant's `next_page_offset` as the next cursor.
  *
  * @module
  */
 import { InvalidArgumentError, describeValue, type ErrorMeta } from '../../core/errors.js';
 import { isPlainObject } from '../../core/payload.js';
+import type { IdPage } from '../backend.js';
+import type { QdrantSend } from './qdrant-http.js';
+import { QDRANT_ID_KEY } from './qdrant-ids.js';
+import { idOf, recordsOf } from './qdrant-points.js';
 
 /** A cursor of `scanIds`: Qdrant's `next_page_offset`, a UUID or an unsigned integer. */
 const CURSOR_PATTERN =
@@ -70,4 +74,45 @@ export function scrollOf(page: { cursor?: string; limit: number }, meta: ErrorMe
  */
 export function nextCursorOf(next: unknown): string | undefined {
   return typeof next === 'string' || typeof next === 'number' ? String(next) : undefined;
+}
+
+/**
+ * One page of ids in Qdrant's scroll order (by point UUID), through
+ * `POST /collections/{name}/points/scroll` with only the reserved id key of each payload.
+ *
+ * @param send - The call's requests.
+ * @param name - The collection.
+ * @param page - The caller's `{ cursor?, limit }`, checked as by {@link scrollOf}.
+ * @param meta - The call's meta.
+ * @returns The original ids of the page, and the next cursor unless the scan is complete.
+ * @throws `InvalidArgumentError` for a bad page; `BackendError` (not retryable) for an answer
+ *   of another shape; the classes of `qdrant-errors.ts` for a failed request.
+ *
+ * @example
+ * ```ts
+ * await scanPage(send, 'docs', { limit: 2 }, meta); // { ids: ['a', 5], nextCursor: '<uuid>' }
+ * ```
+ */
+export async function scanPage(
+  send: QdrantSend,
+  name: string,
+  page: { cursor?: string; limit: number },
+  meta: ErrorMeta,
+): Promise<IdPage> {
+  const { limit, offset } = scrollOf(page, meta);
+  const answer = await send<{ points?: unknown; next_page_offset?: unknown }>((api, init) =>
+    api.scrollPoints(
+      {
+        collection_name: name,
+        limit,
+        with_payload: [QDRANT_ID_KEY],
+        with_vector: false,
+        ...(offset === undefined ? {} : { offset }),
+      },
+      init,
+    ),
+  );
+  const ids = recordsOf(answer.points, meta).map(idOf);
+  const nextCursor = nextCursorOf(answer.next_page_offset);
+  return nextCursor === undefined ? { ids } : { ids, nextCursor };
 }

@@ -1,15 +1,19 @@
 /**
  * A batched search as the searches of Qdrant's query API: the query vectors as JSON numbers,
- * and the fields every search of the batch shares (`limit`, `filter`, `params`, `with_payload`,
- * `with_vector`).
+ * the fields every search of the batch shares (`limit`, `filter`, `params`, `with_payload`,
+ * `with_vector`), and the `query/batch` requests that run them.
  *
  * @module
  */
-import { InvalidArgumentError, describeValue } from '../../core/errors.js';
+import { InvalidArgumentError, describeValue, type ErrorMeta } from '../../core/errors.js';
+import type { Hit, Metric } from '../../core/types.js';
 import { toVector } from '../../core/vector.js';
 import type { BackendSearchRequest } from '../backend.js';
 import { compileFilter } from './qdrant-filter.js';
+import type { QdrantSend } from './qdrant-http.js';
 import { QDRANT_ID_KEY } from './qdrant-ids.js';
+import { chunks } from './qdrant-point-requests.js';
+import { hitListsOf } from './qdrant-points.js';
 
 /** The parts of a batch of Qdrant searches. */
 export interface QdrantSearchBody {
@@ -73,4 +77,46 @@ export function searchBody(
   if (request.params?.exact !== undefined) params.exact = request.params.exact;
   if (Object.keys(params).length > 0) fields.params = params;
   return { vectors, fields };
+}
+
+/**
+ * Runs the searches of a batch through the query API
+ * (`POST /collections/{name}/points/query/batch`), at most `maxPerRequest` searches a request.
+ *
+ * @param send - The call's requests.
+ * @param name - The collection.
+ * @param request - The caller's request, for `includePayload` and `includeVector`.
+ * @param body - Its searches, from {@link searchBody}.
+ * @param metric - The collection's metric, to turn Qdrant's scores into vecmesh's.
+ * @param maxPerRequest - Most searches one request holds.
+ * @param meta - The call's meta.
+ * @returns One list of hits per query vector, in order.
+ * @throws `BackendError` (not retryable) for an answer of another shape; the classes of
+ *   `qdrant-errors.ts` for a failed request.
+ *
+ * @example
+ * ```ts
+ * const body = searchBody(request, 100, undefined);
+ * await runSearch(send, 'docs', request, body, 'cosine', 100, meta); // [[{ id: 'a', score: 0.9 }]]
+ * ```
+ */
+export async function runSearch(
+  send: QdrantSend,
+  name: string,
+  request: BackendSearchRequest,
+  body: QdrantSearchBody,
+  metric: Metric,
+  maxPerRequest: number,
+  meta: ErrorMeta,
+): Promise<Hit[][]> {
+  const { includePayload, includeVector } = request;
+  const out: Hit[][] = [];
+  for (const chunk of chunks(body.vectors, maxPerRequest)) {
+    const searches = chunk.map((query) => ({ query, ...body.fields }));
+    const answer = await send<unknown>((api, init) =>
+      api.queryBatchPoints({ collection_name: name, searches }, init),
+    );
+    out.push(...hitListsOf(answer, chunk.length, metric, includePayload, includeVector, meta));
+  }
+  return out;
 }

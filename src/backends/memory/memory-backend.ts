@@ -17,7 +17,7 @@ import {
   type ErrorMeta,
 } from '../../core/errors.js';
 import type { FilterNode } from '../../core/filter-ast.js';
-import { idKey, parseIdKey, validateId } from '../../core/ids.js';
+import { idKey, validateId } from '../../core/ids.js';
 import { clonePayload, validatePayload } from '../../core/payload.js';
 import type {
   CollectionInfo,
@@ -42,7 +42,7 @@ import type {
 import { BackendLifecycle } from '../lifecycle.js';
 import { MemoryCollection, makeRecord, type MemoryRecord } from './memory-collection.js';
 import { resolveCapabilities, resolveName, type MemoryBackendOptions } from './memory-options.js';
-import { decodeCursor, encodeCursor, validateCollectionName } from './request-checks.js';
+import { MEMORY_CURSORS, validateCollectionName } from './request-checks.js';
 
 /**
  * A {@link VectorBackend} that keeps everything in this process.
@@ -279,11 +279,9 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
         );
       }
       const limit = checkCount(page.limit, 'page.limit', this.capabilities.maxPointsPerRequest);
-      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      const after = page.cursor === undefined ? undefined : MEMORY_CURSORS.decode(page.cursor);
       const { keys, more } = c.scan(after, limit);
-      const ids = keys.map((k) => parseIdKey(k) as PointId);
-      const last = keys.at(-1);
-      return more && last !== undefined ? { ids, nextCursor: encodeCursor(last) } : { ids };
+      return MEMORY_CURSORS.page(keys, more);
     });
   }
 

@@ -5,9 +5,10 @@
  *
  * @module
  */
+import { ScanCursorCodec } from '../../backends/scan-pages.js';
 import { validateCollectionSpec } from '../../core/collection-spec.js';
 import { InvalidArgumentError, describeValue } from '../../core/errors.js';
-import { idKey, parseIdKey, validateId } from '../../core/ids.js';
+import { idKey, validateId } from '../../core/ids.js';
 import { clonePayload, isPlainObject, validatePayload } from '../../core/payload.js';
 import type { CollectionSpec, Metric, Payload, Point, PointId } from '../../core/types.js';
 import { toVector } from '../../core/vector.js';
@@ -51,8 +52,6 @@ export interface PreparedPoint {
   /** A private copy of the payload, or `undefined`. */
   readonly payload: Payload | undefined;
 }
-
-const CURSOR_PREFIX = 'r1.';
 
 /**
  * Checks a collection spec and resolves its index: `hnsw` (the default, `m` 16 and
@@ -197,40 +196,15 @@ export function positiveInteger(value: unknown, path: string): number {
 }
 
 /**
- * Turns the last key of a scan page into an opaque cursor.
+ * The node's scan cursors: `r1.` and the last key of the page. They travel over HTTP as the
+ * `cursor` query parameter, hence the name in messages.
  *
- * @param key - An `idKey`.
- * @returns The cursor.
  * @example
  * ```ts
- * decodeCursor(encodeCursor('s:a')); // 's:a'
+ * NODE_CURSORS.decode('nonsense'); // throws: `cursor` is not a cursor issued by this node
  * ```
  */
-export function encodeCursor(key: string): string {
-  return CURSOR_PREFIX + Buffer.from(key, 'utf8').toString('base64url');
-}
-
-/**
- * Reads a cursor made by {@link encodeCursor} back into the key to resume after.
- *
- * @param cursor - The caller's cursor.
- * @returns The key.
- * @throws {@link InvalidArgumentError} when it is not a cursor this store issued.
- * @example
- * ```ts
- * decodeCursor('nonsense'); // throws
- * ```
- */
-export function decodeCursor(cursor: unknown): string {
-  if (typeof cursor === 'string' && cursor.startsWith(CURSOR_PREFIX)) {
-    const key = Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8');
-    // base64url decoding is lenient; only a cursor that round-trips was issued here.
-    if (parseIdKey(key) !== undefined && encodeCursor(key) === cursor) return key;
-  }
-  throw new InvalidArgumentError(
-    `\`cursor\` is not a cursor issued by this node, received ${describeValue(cursor)}`,
-  );
-}
+export const NODE_CURSORS = new ScanCursorCodec('r1.', 'cursor', 'this node');
 
 function checkArray<T>(value: readonly T[], path: string): readonly T[] {
   const raw: unknown = value;

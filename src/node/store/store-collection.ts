@@ -8,15 +8,14 @@
  */
 import { clonePayload } from '../../core/payload.js';
 import type { FilterNode } from '../../core/filter-ast.js';
-import { idKey, parseIdKey } from '../../core/ids.js';
+import { idKey } from '../../core/ids.js';
 import type { CollectionInfo, Hit, PointId, StoredPoint } from '../../core/types.js';
 import { AnnIndex } from './ann-index.js';
 import { searchPoints } from './collection-search.js';
 import { PointTable } from './point-table.js';
 import {
   DEFAULT_EF_SEARCH,
-  decodeCursor,
-  encodeCursor,
+  NODE_CURSORS,
   type PreparedPoint,
   type StoreSpec,
 } from './store-checks.js';
@@ -168,11 +167,9 @@ export class StoreCollection {
    * @throws `InvalidArgumentError` for a cursor this store did not issue.
    */
   scanIds(cursor: string | undefined, limit: number): { ids: PointId[]; nextCursor?: string } {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const after = cursor === undefined ? undefined : NODE_CURSORS.decode(cursor);
     const { keys, more } = this.table.scan(after, limit);
-    const ids = keys.map((k) => parseIdKey(k) as PointId);
-    const last = keys.at(-1);
-    return more && last !== undefined ? { ids, nextCursor: encodeCursor(last) } : { ids };
+    return NODE_CURSORS.page(keys, more);
   }
 
   /** The collection as `describeCollection` reports it. */

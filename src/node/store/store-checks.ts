@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { checkArray, checkInteger } from '../../backends/argument-checks.js';
 import { ScanCursorCodec } from '../../backends/scan-pages.js';
 import { validateCollectionSpec } from '../../core/collection-spec.js';
 import { InvalidArgumentError, describeValue } from '../../core/errors.js';
@@ -85,32 +86,13 @@ export function normalizeSpec(spec: unknown): StoreSpec {
       ? { type: 'flat' }
       : {
           type: 'hnsw',
-          m: integerIn(m, 'spec.index.m', DEFAULT_HNSW_M, 2, MAX_HNSW_M),
-          efConstruction: integerIn(
-            efConstruction,
-            'spec.index.efConstruction',
-            DEFAULT_EF_CONSTRUCTION,
-            1,
-            MAX_EF_CONSTRUCTION,
-          ),
+          m: m === undefined ? DEFAULT_HNSW_M : checkInteger(m, 'spec.index.m', 2, MAX_HNSW_M),
+          efConstruction:
+            efConstruction === undefined
+              ? DEFAULT_EF_CONSTRUCTION
+              : checkInteger(efConstruction, 'spec.index.efConstruction', 1, MAX_EF_CONSTRUCTION),
         };
   return Object.freeze({ dimension, metric, index: Object.freeze(resolved) });
-}
-
-function integerIn(
-  value: unknown,
-  path: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(
-      `\`${path}\` must be an integer from ${min} to ${max}, received ${describeValue(value)}`,
-    );
-  }
-  return value;
 }
 
 /**
@@ -175,27 +157,6 @@ export function prepareQueries(vectors: readonly Float32Array[], spec: StoreSpec
 }
 
 /**
- * Checks a positive integer argument (`topK`, `ef`, a page limit).
- *
- * @param value - The value.
- * @param path - Its name in error messages.
- * @returns The value.
- * @throws {@link InvalidArgumentError} when it is not an integer of at least 1.
- * @example
- * ```ts
- * positiveInteger(10, 'request.topK'); // 10
- * ```
- */
-export function positiveInteger(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidArgumentError(
-      `\`${path}\` must be an integer of at least 1, received ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
-/**
  * The node's scan cursors: `r1.` and the last key of the page. They travel over HTTP as the
  * `cursor` query parameter, hence the name in messages.
  *
@@ -205,13 +166,3 @@ export function positiveInteger(value: unknown, path: string): number {
  * ```
  */
 export const NODE_CURSORS = new ScanCursorCodec('r1.', 'cursor', 'this node');
-
-function checkArray<T>(value: readonly T[], path: string): readonly T[] {
-  const raw: unknown = value;
-  if (!Array.isArray(raw)) {
-    throw new InvalidArgumentError(
-      `\`${path}\` must be an array, received ${describeValue(value)}`,
-    );
-  }
-  return value;
-}

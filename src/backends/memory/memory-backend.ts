@@ -42,6 +42,7 @@ import type {
 import { BackendLifecycle } from '../lifecycle.js';
 import { MemoryCollection, makeRecord, type MemoryRecord } from './memory-collection.js';
 import { resolveCapabilities, resolveName, type MemoryBackendOptions } from './memory-options.js';
+import { hitsOf, storedPointsOf } from './record-copies.js';
 import { MEMORY_CURSORS, validateCollectionName } from './request-checks.js';
 
 /**
@@ -206,17 +207,7 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
     return this.run('get', collection, options, () => {
       const c = this.collection(collection);
       const withVector = request?.includeVector === true;
-      const out: StoredPoint[] = [];
-      const seen = new Set<string>();
-      for (const key of this.keysOf(ids)) {
-        const r = c.get(key);
-        if (r === undefined || seen.has(key)) continue;
-        seen.add(key);
-        const point: StoredPoint = { id: r.id, payload: clonePayload(r.payload) ?? {} };
-        if (withVector) point.vector = Array.from(r.vector);
-        out.push(point);
-      }
-      return out;
+      return storedPointsOf(this.keysOf(ids), (key) => c.get(key), withVector);
     });
   }
 
@@ -249,19 +240,10 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
         toVector(v, dimension, `request.vectors[${i}]`, metric),
       );
       const topK = checkCount(request.topK, 'request.topK', this.capabilities.maxTopK);
-      const withPayload = request.includePayload;
-      const withVector = request.includeVector;
       const ranked = c.search(queries, topK, request.filter, () => {
         throwIfAborted(options?.signal, this.endpoint, meta);
       });
-      return ranked.map((list) =>
-        list.map(({ score, item }): Hit => {
-          const hit: Hit = { id: item.id, score };
-          if (withPayload) hit.payload = clonePayload(item.payload) ?? {};
-          if (withVector) hit.vector = Array.from(item.vector);
-          return hit;
-        }),
-      );
+      return hitsOf(ranked, request.includePayload, request.includeVector);
     });
   }
 

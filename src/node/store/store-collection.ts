@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { clonePayload } from '../../core/payload.js';
+import { hitsOf, storedPointsOf } from '../../backends/memory/record-copies.js';
 import type { FilterNode } from '../../core/filter-ast.js';
 import { idKey } from '../../core/ids.js';
 import type { CollectionInfo, Hit, PointId, StoredPoint } from '../../core/types.js';
@@ -120,18 +120,7 @@ export class StoreCollection {
 
   /** Points by id, in request order, missing and repeated ones left out. */
   get(ids: readonly PointId[], includeVector: boolean): StoredPoint[] {
-    const out: StoredPoint[] = [];
-    const seen = new Set<string>();
-    for (const id of ids) {
-      const key = idKey(id);
-      const r = this.table.get(key);
-      if (r === undefined || seen.has(key)) continue;
-      seen.add(key);
-      const point: StoredPoint = { id: r.id, payload: clonePayload(r.payload) ?? {} };
-      if (includeVector) point.vector = Array.from(r.vector);
-      out.push(point);
-    }
-    return out;
+    return storedPointsOf(ids.map(idKey), (key) => this.table.get(key), includeVector);
   }
 
   /** Points matching a filter (all without one). */
@@ -151,14 +140,7 @@ export class StoreCollection {
       ef: request.ef,
       exact: request.exact === true,
     });
-    return ranked.map((list) =>
-      list.map(({ score, item }): Hit => {
-        const hit: Hit = { id: item.id, score };
-        if (request.includePayload) hit.payload = clonePayload(item.payload) ?? {};
-        if (request.includeVector) hit.vector = Array.from(item.vector);
-        return hit;
-      }),
-    );
+    return hitsOf(ranked, request.includePayload, request.includeVector);
   }
 
   /**

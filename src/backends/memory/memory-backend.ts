@@ -18,7 +18,6 @@ import {
 } from '../../core/errors.js';
 import type { FilterNode } from '../../core/filter-ast.js';
 import { idKey, validateId } from '../../core/ids.js';
-import { clonePayload, validatePayload } from '../../core/payload.js';
 import type {
   CollectionInfo,
   CollectionSpec,
@@ -43,7 +42,7 @@ import { BackendLifecycle } from '../lifecycle.js';
 import { MemoryCollection, makeRecord, type MemoryRecord } from './memory-collection.js';
 import { resolveCapabilities, resolveName, type MemoryBackendOptions } from './memory-options.js';
 import { hitsOf, storedPointsOf } from './record-copies.js';
-import { MEMORY_CURSORS, validateCollectionName } from './request-checks.js';
+import { MEMORY_CURSORS, preparePoint, validateCollectionName } from './request-checks.js';
 
 /**
  * A {@link VectorBackend} that keeps everything in this process.
@@ -169,7 +168,6 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
     return this.run('upsert', collection, options, () => {
       const c = this.collection(collection);
       const list = this.batch(points, 'points');
-      const { dimension, metric } = c.spec;
       const records: MemoryRecord[] = new Array<MemoryRecord>(list.length);
       for (let i = 0; i < list.length; i++) {
         const path = `points[${i}]`;
@@ -179,11 +177,8 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
             `\`${path}\` must be an object, received ${describeValue(p)}`,
           );
         }
-        const point = p as Partial<Point>;
-        const id = validateId(point.id, `${path}.id`);
-        const vector = toVector(point.vector, dimension, `${path}.vector`, metric);
-        const payload = clonePayload(validatePayload(point.payload, `${path}.payload`));
-        records[i] = makeRecord(id, idKey(id), vector, payload);
+        const { id, key, vector, payload } = preparePoint(p, path, c.spec);
+        records[i] = makeRecord(id, key, vector, payload);
       }
       c.upsert(records);
     });

@@ -6,15 +6,19 @@
  * @module
  */
 import { checkArray, checkInteger } from '../../backends/argument-checks.js';
+import { preparePoint, type PreparedPoint } from '../../backends/memory/request-checks.js';
 import { ScanCursorCodec } from '../../backends/scan-pages.js';
 import { validateCollectionSpec } from '../../core/collection-spec.js';
 import { InvalidArgumentError, describeValue } from '../../core/errors.js';
-import { idKey, validateId } from '../../core/ids.js';
-import { clonePayload, isPlainObject, validatePayload } from '../../core/payload.js';
-import type { CollectionSpec, Metric, Payload, Point, PointId } from '../../core/types.js';
+import { validateId } from '../../core/ids.js';
+import { isPlainObject } from '../../core/payload.js';
+import type { CollectionSpec, Metric, Point, PointId } from '../../core/types.js';
 import { toVector } from '../../core/vector.js';
 
-export { validateCollectionName } from '../../backends/memory/request-checks.js';
+export {
+  validateCollectionName,
+  type PreparedPoint,
+} from '../../backends/memory/request-checks.js';
 
 /** HNSW graph degree when the spec gives none. */
 export const DEFAULT_HNSW_M = 16;
@@ -40,18 +44,6 @@ export interface StoreSpec extends CollectionSpec {
   readonly metric: Metric;
   /** The resolved index. */
   readonly index: StoreIndexSpec;
-}
-
-/** A validated point the store owns: its vector and payload are private copies. */
-export interface PreparedPoint {
-  /** The id. */
-  readonly id: PointId;
-  /** `idKey(id)`. */
-  readonly key: string;
-  /** A private copy of the vector. */
-  readonly vector: Float32Array;
-  /** A private copy of the payload, or `undefined`. */
-  readonly payload: Payload | undefined;
 }
 
 /**
@@ -116,10 +108,7 @@ export function preparePoints(points: readonly Point[], spec: StoreSpec): Prepar
     if (!isPlainObject(p)) {
       throw new InvalidArgumentError(`\`${path}\` must be an object, received ${describeValue(p)}`);
     }
-    const id = validateId(p['id'], `${path}.id`);
-    const vector = toVector(p['vector'], spec.dimension, `${path}.vector`, spec.metric);
-    const payload = clonePayload(validatePayload(p['payload'], `${path}.payload`));
-    return { id, key: idKey(id), vector, payload };
+    return preparePoint(p, path, spec);
   });
 }
 

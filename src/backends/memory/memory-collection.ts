@@ -10,9 +10,10 @@
 import type { FilterNode } from '../../core/filter-ast.js';
 import { matchesFilter } from '../../core/filter.js';
 import type { CollectionSpec, Payload, PointId } from '../../core/types.js';
-import { higherIsBetter, norm, score } from '../../core/vector.js';
+import { norm } from '../../core/vector.js';
 import { keysAfter } from '../scan-pages.js';
-import { TopK, type Ranked } from './top-k.js';
+import { exactSearch } from './exact-search.js';
+import type { Ranked } from './top-k.js';
 
 /** One stored point. */
 export interface MemoryRecord {
@@ -108,22 +109,12 @@ export class MemoryCollection {
     filter: FilterNode | undefined,
     beforeQuery?: () => void,
   ): Ranked<MemoryRecord>[][] {
-    const metric = this.spec.metric;
-    const higher = higherIsBetter(metric);
     // Filter once for the whole batch, not once per query.
     const candidates =
       filter === undefined
         ? this.list()
         : this.list().filter((r) => matchesFilter(filter, r.payload));
-    const k = Math.min(topK, candidates.length);
-    return queries.map((q) => {
-      beforeQuery?.();
-      if (k === 0) return [];
-      const top = new TopK<MemoryRecord>(k, higher);
-      const qn = metric === 'cosine' ? norm(q) : 0;
-      for (const r of candidates) top.offer(score(metric, q, r.vector, r.norm, qn), r.key, r);
-      return top.drain();
-    });
+    return exactSearch(this.spec.metric, candidates, queries, topK, beforeQuery);
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * Checks of a call's list and count arguments that adapters used on their own (without the
  * mesh's validation in front) make before any work, so that bad input is an
- * `InvalidArgumentError` naming the argument rather than a crash.
+ * `InvalidArgumentError` naming the argument rather than a crash. The reference node's server
+ * and store make the same checks with these.
  *
  * @module
  */
@@ -63,6 +64,37 @@ export function checkList<T>(
 }
 
 /**
+ * Checks that an integer argument lies in a range.
+ *
+ * @param value - The argument.
+ * @param path - Its name in messages, e.g. `spec.index.m`.
+ * @param min - The smallest value accepted.
+ * @param max - The largest value accepted; without one, any larger safe integer is.
+ * @returns `value`.
+ * @throws {@link InvalidArgumentError} when it is not a safe integer from `min` to `max`.
+ *
+ * @example
+ * ```ts
+ * checkInteger(16, 'spec.index.m', 2, 256); // 16
+ * checkInteger(0, 'request.ef', 1);          // throws: `request.ef` must be an integer of at least 1, ...
+ * ```
+ */
+export function checkInteger(
+  value: unknown,
+  path: string,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.POSITIVE_INFINITY ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new InvalidArgumentError(
+      `\`${path}\` must be an integer ${range}, received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
  * Checks that a count argument (`topK`, a page's `limit`) is an integer from 1 to a limit.
  *
  * @param value - The argument.
@@ -77,12 +109,7 @@ export function checkList<T>(
  * ```
  */
 export function checkCount(value: number, path: string, max: number): number {
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new InvalidArgumentError(
-      `\`${path}\` must be an integer from 1 to ${max}, received ${describeValue(value)}`,
-    );
-  }
-  return value;
+  return checkInteger(value, path, 1, max);
 }
 
 /**

@@ -17,8 +17,7 @@ import {
   type ErrorMeta,
 } from '../../core/errors.js';
 import type { FilterNode } from '../../core/filter-ast.js';
-import { idKey, parseIdKey, validateId } from '../../core/ids.js';
-import { clonePayload, validatePayload } from '../../core/payload.js';
+import { idKey, validateId } from '../../core/ids.js';
 import type {
   CollectionInfo,
   CollectionSpec,
@@ -42,7 +41,8 @@ import type {
 import { BackendLifecycle } from '../lifecycle.js';
 import { MemoryCollection, makeRecord, type MemoryRecord } from './memory-collection.js';
 import { resolveCapabilities, resolveName, type MemoryBackendOptions } from './memory-options.js';
-import { decodeCursor, encodeCursor, validateCollectionName } from './request-checks.js';
+import { hitsOf, storedPointsOf } from './record-copies.js';
+import { MEMORY_CURSORS, preparePoint, validateCollectionName } from './request-checks.js';
 
 /**
  * A {@link VectorBackend} that keeps everything in this process.
@@ -168,7 +168,6 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
     return this.run('upsert', collection, options, () => {
       const c = this.collection(collection);
       const list = this.batch(points, 'points');
-      const { dimension, metric } = c.spec;
       const records: MemoryRecord[] = new Array<MemoryRecord>(list.length);
       for (let i = 0; i < list.length; i++) {
         const path = `points[${i}]`;
@@ -178,11 +177,8 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
             `\`${path}\` must be an object, received ${describeValue(p)}`,
           );
         }
-        const point = p as Partial<Point>;
-        const id = validateId(point.id, `${path}.id`);
-        const vector = toVector(point.vector, dimension, `${path}.vector`, metric);
-        const payload = clonePayload(validatePayload(point.payload, `${path}.payload`));
-        records[i] = makeRecord(id, idKey(id), vector, payload);
+        const { id, key, vector, payload } = preparePoint(p, path, c.spec);
+        records[i] = makeRecord(id, key, vector, payload);
       }
       c.upsert(records);
     });
@@ -206,17 +202,7 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
     return this.run('get', collection, options, () => {
       const c = this.collection(collection);
       const withVector = request?.includeVector === true;
-      const out: StoredPoint[] = [];
-      const seen = new Set<string>();
-      for (const key of this.keysOf(ids)) {
-        const r = c.get(key);
-        if (r === undefined || seen.has(key)) continue;
-        seen.add(key);
-        const point: StoredPoint = { id: r.id, payload: clonePayload(r.payload) ?? {} };
-        if (withVector) point.vector = Array.from(r.vector);
-        out.push(point);
-      }
-      return out;
+      return storedPointsOf(this.keysOf(ids), (key) => c.get(key), withVector);
     });
   }
 
@@ -249,19 +235,10 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
         toVector(v, dimension, `request.vectors[${i}]`, metric),
       );
       const topK = checkCount(request.topK, 'request.topK', this.capabilities.maxTopK);
-      const withPayload = request.includePayload;
-      const withVector = request.includeVector;
       const ranked = c.search(queries, topK, request.filter, () => {
         throwIfAborted(options?.signal, this.endpoint, meta);
       });
-      return ranked.map((list) =>
-        list.map(({ score, item }): Hit => {
-          const hit: Hit = { id: item.id, score };
-          if (withPayload) hit.payload = clonePayload(item.payload) ?? {};
-          if (withVector) hit.vector = Array.from(item.vector);
-          return hit;
-        }),
-      );
+      return hitsOf(ranked, request.includePayload, request.includeVector);
     });
   }
 
@@ -279,11 +256,9 @@ export class MemoryBackend implements VectorBackend, AsyncDisposable {
         );
       }
       const limit = checkCount(page.limit, 'page.limit', this.capabilities.maxPointsPerRequest);
-      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      const after = page.cursor === undefined ? undefined : MEMORY_CURSORS.decode(page.cursor);
       const { keys, more } = c.scan(after, limit);
-      const ids = keys.map((k) => parseIdKey(k) as PointId);
-      const last = keys.at(-1);
-      return more && last !== undefined ? { ids, nextCursor: encodeCursor(last) } : { ids };
+      return MEMORY_CURSORS.page(keys, more);
     });
   }
 

@@ -10,8 +10,10 @@
 import type { FilterNode } from '../../core/filter-ast.js';
 import { matchesFilter } from '../../core/filter.js';
 import type { CollectionSpec, Payload, PointId } from '../../core/types.js';
-import { higherIsBetter, norm, score } from '../../core/vector.js';
-import { TopK, type Ranked } from './top-k.js';
+import { norm } from '../../core/vector.js';
+import { keysAfter } from '../scan-pages.js';
+import { exactSearch } from './exact-search.js';
+import type { Ranked } from './top-k.js';
 
 /** One stored point. */
 export interface MemoryRecord {
@@ -107,22 +109,12 @@ export class MemoryCollection {
     filter: FilterNode | undefined,
     beforeQuery?: () => void,
   ): Ranked<MemoryRecord>[][] {
-    const metric = this.spec.metric;
-    const higher = higherIsBetter(metric);
     // Filter once for the whole batch, not once per query.
     const candidates =
       filter === undefined
         ? this.list()
         : this.list().filter((r) => matchesFilter(filter, r.payload));
-    const k = Math.min(topK, candidates.length);
-    return queries.map((q) => {
-      beforeQuery?.();
-      if (k === 0) return [];
-      const top = new TopK<MemoryRecord>(k, higher);
-      const qn = metric === 'cosine' ? norm(q) : 0;
-      for (const r of candidates) top.offer(score(metric, q, r.vector, r.norm, qn), r.key, r);
-      return top.drain();
-    });
+    return exactSearch(this.spec.metric, candidates, queries, topK, beforeQuery);
   }
 
   /**
@@ -135,10 +127,7 @@ export class MemoryCollection {
    * @returns The keys, and whether more follow.
    */
   scan(afterKey: string | undefined, limit: number): { keys: string[]; more: boolean } {
-    const keys = this.keysInOrder();
-    const start = afterKey === undefined ? 0 : firstIndexAfter(keys, afterKey);
-    const end = Math.min(keys.length, start + limit);
-    return { keys: keys.slice(start, end), more: end < keys.length };
+    return keysAfter(this.keysInOrder(), afterKey, limit);
   }
 
   /** Frees the stored data. */
@@ -154,22 +143,10 @@ export class MemoryCollection {
   }
 
   private keysInOrder(): string[] {
-    // The default sort compares UTF-16 code units, the same order `<` uses below.
+    // The default sort compares UTF-16 code units, the order `keysAfter` expects.
     this.sortedKeys ??= [...this.records.keys()].sort();
     return this.sortedKeys;
   }
-}
-
-/** The index of the first key strictly greater than `key` in a sorted array. */
-function firstIndexAfter(keys: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as string) <= key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -1,17 +1,19 @@
 /**
- * Checks of the input of one memory-backend call: collection names and specs, and scan cursors.
- * (Abort signals are checked by `../abort.ts`, shared by every adapter.)
+ * Checks of the input of one memory-backend call: collection names, points and scan cursors.
+ * (Abort signals are checked by `../abort.ts`, shared by every adapter.) The reference node's
+ * store, which owns its points the same way, makes its name and point checks with these too.
  *
  * @module
  */
 import { InvalidArgumentError, describeValue } from '../../core/errors.js';
-import { parseIdKey } from '../../core/ids.js';
+import { idKey, validateId } from '../../core/ids.js';
+import { clonePayload, validatePayload } from '../../core/payload.js';
+import type { CollectionSpec, Payload, PointId } from '../../core/types.js';
+import { toVector } from '../../core/vector.js';
+import { ScanCursorCodec } from '../scan-pages.js';
 
 /** The longest collection name accepted. */
 export const MAX_COLLECTION_NAME_LENGTH = 255;
-
-// Versioned, so that a future cursor format can tell old cursors apart.
-const CURSOR_PREFIX = 'm1.';
 
 /**
  * Checks a collection name: a non-empty string of at most {@link MAX_COLLECTION_NAME_LENGTH}
@@ -34,40 +36,53 @@ export function validateCollectionName(name: unknown): void {
   }
 }
 
-/**
- * Turns the last key of a page into an opaque cursor.
- *
- * @param key - An `idKey`.
- * @returns The cursor.
- *
- * @example
- * ```ts
- * decodeCursor(encodeCursor('s:a')); // 's:a'
- * ```
- */
-export function encodeCursor(key: string): string {
-  return CURSOR_PREFIX + Buffer.from(key, 'utf8').toString('base64url');
+/** A checked point whose vector and payload are private copies, ready to be stored. */
+export interface PreparedPoint {
+  /** The id. */
+  readonly id: PointId;
+  /** `idKey(id)`. */
+  readonly key: string;
+  /** A private copy of the vector. */
+  readonly vector: Float32Array;
+  /** A private copy of the payload, or `undefined`. */
+  readonly payload: Payload | undefined;
 }
 
 /**
- * Reads a cursor made by {@link encodeCursor} back into the key to resume after.
+ * Checks the fields of one point against a collection and copies them. The caller has checked
+ * that the point is an object: the memory backend takes any object, the node's store only a
+ * plain one, so that check stays with each of them.
  *
- * @param cursor - The caller's cursor.
- * @returns The key.
- * @throws {@link InvalidArgumentError} when it is not a cursor this backend issued.
+ * @param point - The caller's point.
+ * @param path - Its name in messages, e.g. `points[3]`.
+ * @param spec - The collection's dimension and metric.
+ * @returns The point, with private copies of its vector and payload.
+ * @throws {@link InvalidArgumentError} (or its subclass `InvalidVectorError`) for a bad id, a
+ *   vector of the wrong dimension or with a value that is not finite, a zero vector under
+ *   cosine, or a payload that is not JSON.
  *
  * @example
  * ```ts
- * decodeCursor('nonsense'); // throws: `page.cursor` is not a cursor issued by a memory backend
+ * preparePoint({ id: 1, vector: [1, 0] }, 'points[0]', { dimension: 2, metric: 'l2' }).key; // 'n:1'
  * ```
  */
-export function decodeCursor(cursor: unknown): string {
-  if (typeof cursor === 'string' && cursor.startsWith(CURSOR_PREFIX)) {
-    const key = Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8');
-    // base64url decoding is lenient; only a cursor that round-trips was issued here.
-    if (parseIdKey(key) !== undefined && encodeCursor(key) === cursor) return key;
-  }
-  throw new InvalidArgumentError(
-    `\`page.cursor\` is not a cursor issued by a memory backend, received ${describeValue(cursor)}`,
-  );
+export function preparePoint(
+  point: { readonly id?: unknown; readonly vector?: unknown; readonly payload?: unknown },
+  path: string,
+  spec: Pick<CollectionSpec, 'dimension' | 'metric'>,
+): PreparedPoint {
+  const id = validateId(point.id, `${path}.id`);
+  const vector = toVector(point.vector, spec.dimension, `${path}.vector`, spec.metric);
+  const payload = clonePayload(validatePayload(point.payload, `${path}.payload`));
+  return { id, key: idKey(id), vector, payload };
 }
+
+/**
+ * The memory backend's scan cursors: `m1.` and the last key of the page.
+ *
+ * @example
+ * ```ts
+ * MEMORY_CURSORS.decode('nonsense'); // throws: `page.cursor` is not a cursor issued by a memory backend
+ * ```
+ */
+export const MEMORY_CURSORS = new ScanCursorCodec('m1.', 'page.cursor', 'a memory backend');

@@ -6,15 +6,14 @@
  */
 import { InvalidArgumentError, describeValue } from '../../core/errors.js';
 import { isPlainObject } from '../../core/payload.js';
-import type { PointId } from '../../core/types.js';
 import { checkCount } from '../argument-checks.js';
 import type { IdPage } from '../backend.js';
+import { ScanCursorCodec } from '../scan-pages.js';
 import { quoteString } from './milvus-filter.js';
 import { MILVUS_FIELDS, decodeId } from './milvus-schema.js';
 
 const F = MILVUS_FIELDS;
-// Versioned, so that a future cursor format can tell old cursors apart.
-const CURSOR_PREFIX = 'mv1.';
+const CURSORS = new ScanCursorCodec('mv1.', 'page.cursor', 'a Milvus backend');
 
 // Scan pages ask Milvus for primary-key order, as the official SDKs' query iterators do.
 const SCAN_PARAMS = { iterator: 'True', reduce_stop_for_best: 'True' };
@@ -48,7 +47,7 @@ export function scanOf(page: { cursor?: string; limit: number }, maxLimit: numbe
     throw new InvalidArgumentError(`\`page\` must be an object, received ${describeValue(page)}`);
   }
   const limit = checkCount(page.limit, 'page.limit', maxLimit);
-  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+  const after = page.cursor === undefined ? undefined : CURSORS.decode(page.cursor);
   const filter = after === undefined ? `${F.id} > ""` : `${F.id} > ${quoteString(after)}`;
   return { filter, limit, params: SCAN_PARAMS };
 }
@@ -71,28 +70,10 @@ export function idPageOf(rows: readonly Record<string, unknown>[], limit: number
     .map((r) => r[F.id])
     .filter((k): k is string => typeof k === 'string' && decodeId(k) !== undefined)
     .sort(compareCodePoints);
-  const more = keys.length > limit;
-  const pageKeys = keys.slice(0, limit);
-  const ids = pageKeys.map((k) => decodeId(k) as PointId);
-  const last = pageKeys.at(-1);
-  return more && last !== undefined ? { ids, nextCursor: encodeCursor(last) } : { ids };
+  return CURSORS.page(keys.slice(0, limit), keys.length > limit);
 }
 
 /** Orders strings by code point, as Milvus orders VarChar keys (by UTF-8 bytes). */
 function compareCodePoints(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
-function encodeCursor(key: string): string {
-  return CURSOR_PREFIX + Buffer.from(key, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: unknown): string {
-  if (typeof cursor === 'string' && cursor.startsWith(CURSOR_PREFIX)) {
-    const key = Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8');
-    if (decodeId(key) !== undefined && encodeCursor(key) === cursor) return key;
-  }
-  throw new InvalidArgumentError(
-    `\`page.cursor\` is not a cursor issued by a Milvus backend, received ${describeValue(cursor)}`,
-  );
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { checkInteger } from '../../backends/argument-checks.js';
 import { COLLECTION_NAME_PATTERN, NODE_LIMITS } from '../../backends/reference/protocol.js';
 import { InvalidArgumentError, describeValue } from '../../core/errors.js';
 import { isPlainObject } from '../../core/payload.js';
@@ -13,7 +14,7 @@ import {
   type IndexSpec,
   type Metric,
 } from '../../core/types.js';
-import { bodyObject, integerIn } from './request-fields.js';
+import { bodyObject } from './request-fields.js';
 
 /**
  * Checks a collection name taken from the URL.
@@ -51,7 +52,7 @@ export function collectionName(name: unknown): string {
  */
 export function createSpec(body: unknown): CollectionSpec {
   const b = bodyObject(body, ['dimension', 'metric', 'index']);
-  const dimension = integerIn(b.dimension, 'dimension', 1, MAX_DIMENSION);
+  const dimension = checkInteger(b.dimension, 'dimension', 1, MAX_DIMENSION);
   if (!METRICS.includes(b.metric as Metric)) {
     throw new InvalidArgumentError(
       `\`metric\` must be one of ${METRICS.join(', ')}, received ${describeValue(b.metric)}`,
@@ -82,9 +83,9 @@ function indexSpec(value: unknown): IndexSpec {
     }
     out.type = value.type;
   }
-  if (value.m !== undefined) out.m = integerIn(value.m, 'index.m', 2, NODE_LIMITS.maxM);
+  if (value.m !== undefined) out.m = checkInteger(value.m, 'index.m', 2, NODE_LIMITS.maxM);
   if (value.efConstruction !== undefined) {
-    out.efConstruction = integerIn(
+    out.efConstruction = checkInteger(
       value.efConstruction,
       'index.efConstruction',
       1,

@@ -1,9 +1,11 @@
 /**
  * Small validators of request bodies and query strings. Each names the field in backticks and
- * says what it received, and throws `InvalidArgumentError` (answered with 400).
+ * says what it received, and throws `InvalidArgumentError` (answered with 400). Integer fields
+ * are checked by `checkInteger` of `backends/argument-checks.ts`, shared with the adapters.
  *
  * @module
  */
+import { checkArray, checkInteger } from '../../backends/argument-checks.js';
 import { InvalidArgumentError, describeValue } from '../../core/errors.js';
 import { isPlainObject } from '../../core/payload.js';
 
@@ -63,30 +65,6 @@ export function optionalBoolean(value: unknown, name: string, fallback = false):
 }
 
 /**
- * Reads an integer field within bounds.
- *
- * @param value - The field's value.
- * @param name - The field's name.
- * @param min - Smallest accepted value.
- * @param max - Largest accepted value.
- * @returns The integer.
- * @throws {@link InvalidArgumentError} when it is not an integer in `[min, max]`.
- *
- * @example
- * ```ts
- * integerIn(body.topK, 'topK', 1, 10_000);
- * ```
- */
-export function integerIn(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(
-      `\`${name}\` must be an integer from ${min} to ${max}, received ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
-/**
  * Reads an array field of bounded length.
  *
  * @param value - The field's value.
@@ -103,12 +81,7 @@ export function integerIn(value: unknown, name: string, min: number, max: number
  * ```
  */
 export function arrayOf(value: unknown, name: string, max: number, min = 0): readonly unknown[] {
-  if (!Array.isArray(value)) {
-    throw new InvalidArgumentError(
-      `\`${name}\` must be an array, received ${describeValue(value)}`,
-    );
-  }
-  const list = value as readonly unknown[];
+  const list = checkArray(value as readonly unknown[], name);
   if (list.length < min || list.length > max) {
     throw new InvalidArgumentError(
       `\`${name}\` must hold ${min} to ${max} items per request, received ${list.length}`,
@@ -146,5 +119,5 @@ export function queryInteger(
       `query parameter \`${name}\` must be an integer from ${min} to ${max}, received ${describeValue(value)}`,
     );
   }
-  return integerIn(Number(value), name, min, max);
+  return checkInteger(Number(value), name, min, max);
 }

@@ -4,13 +4,14 @@
  *
  * @module
  */
+import { checkInteger } from '../../backends/argument-checks.js';
 import { NODE_LIMITS } from '../../backends/reference/protocol.js';
 import { InvalidArgumentError, describeValue } from '../../core/errors.js';
 import { parseFilter } from '../../core/filter.js';
 import type { CollectionSpec } from '../../core/types.js';
 import { toVector } from '../../core/vector.js';
 import type { StoreSearchRequest } from '../store/store-contract.js';
-import { arrayOf, bodyObject, integerIn, optionalBoolean, queryInteger } from './request-fields.js';
+import { arrayOf, bodyObject, optionalBoolean, queryInteger } from './request-fields.js';
 
 const SEARCH_KEYS: readonly string[] = [
   'vectors',
@@ -67,7 +68,7 @@ export function searchWith(
   vectors: readonly Float32Array[],
   b: Record<string, unknown>,
 ): StoreSearchRequest {
-  const topK = integerIn(b.topK, 'topK', 1, NODE_LIMITS.maxTopK);
+  const topK = checkInteger(b.topK, 'topK', 1, NODE_LIMITS.maxTopK);
   const filter = parseFilter(b.filter);
   const request: {
     -readonly [K in keyof StoreSearchRequest]: StoreSearchRequest[K];
@@ -78,7 +79,7 @@ export function searchWith(
     includeVector: optionalBoolean(b.includeVector, 'includeVector'),
   };
   if (filter !== undefined) request.filter = filter;
-  if (b.ef !== undefined) request.ef = integerIn(b.ef, 'ef', 1, NODE_LIMITS.maxEf);
+  if (b.ef !== undefined) request.ef = checkInteger(b.ef, 'ef', 1, NODE_LIMITS.maxEf);
   if (b.exact !== undefined) request.exact = optionalBoolean(b.exact, 'exact');
   return request;
 }

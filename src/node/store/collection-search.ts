@@ -3,7 +3,7 @@
  *
  * - Exact (`exact: true`, a `flat` index, or a collection of at most {@link EXACT_MAX_POINTS}
  *   points): every candidate is scored, the best `k` kept by a bounded heap. The answer is the
- *   true top-k, ties broken by id key, the same as the memory backend's.
+ *   true top-k, ties broken by id key: the memory backend's own search (`exact-search.ts`).
  * - HNSW: usearch walks the graph for `max(ef, k)` candidates (see `ann-index.ts` for `ef`);
  *   the candidates are rescored exactly and the best `k` kept.
  * - Filtered: the filter is evaluated once per request over every point. When the matching
@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { exactSearch } from '../../backends/memory/exact-search.js';
 import { TopK, type Ranked } from '../../backends/memory/top-k.js';
 import type { FilterNode } from '../../core/filter-ast.js';
 import { matchesFilter } from '../../core/filter.js';
@@ -100,35 +101,5 @@ export function searchPoints(
     if (top.size >= need) return top.drain();
     // Too few matching candidates in the graph's answer: the exact scan is always right.
     return exactSearch(metric, everything(), [q], topK)[0] ?? [];
-  });
-}
-
-/**
- * Scores every record for every query and keeps the best `topK` (ties by id key).
- *
- * @param metric - The metric.
- * @param records - The candidates.
- * @param queries - Query vectors.
- * @param topK - Hits per query.
- * @returns Per query, the best records, best first.
- * @example
- * ```ts
- * exactSearch('ip', [...table.records()], [q], 5);
- * ```
- */
-export function exactSearch(
-  metric: Metric,
-  records: readonly StoredRecord[],
-  queries: readonly Float32Array[],
-  topK: number,
-): Ranked<StoredRecord>[][] {
-  const k = Math.min(topK, records.length);
-  const higher = higherIsBetter(metric);
-  return queries.map((q) => {
-    if (k === 0) return [];
-    const top = new TopK<StoredRecord>(k, higher);
-    const qn = metric === 'cosine' ? norm(q) : 0;
-    for (const r of records) top.offer(score(metric, q, r.vector, r.norm, qn), r.key, r);
-    return top.drain();
   });
 }

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { checkInteger } from '../../backends/argument-checks.js';
 import {
   BackendError,
   ClosedError,
@@ -32,7 +33,6 @@ import type { Manifest } from './snapshot-manifest.js';
 import { removeStaleFiles, writeSnapshot } from './snapshot-files.js';
 import {
   normalizeSpec,
-  positiveInteger,
   prepareIds,
   preparePoints,
   prepareQueries,
@@ -166,8 +166,8 @@ export class DurableStore implements VectorStore {
   search(name: string, request: StoreSearchRequest): Hit[][] {
     const c = this.collection(name, 'search');
     const queries = prepareQueries(request.vectors, c.spec);
-    positiveInteger(request.topK, 'request.topK');
-    if (request.ef !== undefined) positiveInteger(request.ef, 'request.ef');
+    checkInteger(request.topK, 'request.topK', 1);
+    if (request.ef !== undefined) checkInteger(request.ef, 'request.ef', 1);
     return c.search(request, queries);
   }
 
@@ -178,7 +178,7 @@ export class DurableStore implements VectorStore {
     limit: number,
   ): { ids: PointId[]; nextCursor?: string } {
     const c = this.collection(name, 'scanIds');
-    return c.scanIds(cursor, positiveInteger(limit, 'limit'));
+    return c.scanIds(cursor, checkInteger(limit, 'limit', 1));
   }
 
   /**

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { keysAfter } from '../../backends/scan-pages.js';
 import type { FilterNode } from '../../core/filter-ast.js';
 import { matchesFilter } from '../../core/filter.js';
 import type { Payload, PointId } from '../../core/types.js';
@@ -159,19 +160,8 @@ export class PointTable {
    * @returns The keys, and whether more follow.
    */
   scan(afterKey: string | undefined, limit: number): { keys: string[]; more: boolean } {
-    // The default sort compares UTF-16 code units, the same order `<` uses below.
+    // The default sort compares UTF-16 code units, the order `keysAfter` expects.
     this.sortedKeys ??= [...this.byKey.keys()].sort();
-    const keys = this.sortedKeys;
-    let start = 0;
-    if (afterKey !== undefined) {
-      let hi = keys.length;
-      while (start < hi) {
-        const mid = (start + hi) >>> 1;
-        if ((keys[mid] as string) <= afterKey) start = mid + 1;
-        else hi = mid;
-      }
-    }
-    const end = Math.min(keys.length, start + limit);
-    return { keys: keys.slice(start, end), more: end < keys.length };
+    return keysAfter(this.sortedKeys, afterKey, limit);
   }
 }

@@ -5,14 +5,20 @@
  *
  * @module
  */
+import { checkArray, checkInteger } from '../../backends/argument-checks.js';
+import { preparePoint, type PreparedPoint } from '../../backends/memory/request-checks.js';
+import { ScanCursorCodec } from '../../backends/scan-pages.js';
 import { validateCollectionSpec } from '../../core/collection-spec.js';
 import { InvalidArgumentError, describeValue } from '../../core/errors.js';
-import { idKey, parseIdKey, validateId } from '../../core/ids.js';
-import { clonePayload, isPlainObject, validatePayload } from '../../core/payload.js';
-import type { CollectionSpec, Metric, Payload, Point, PointId } from '../../core/types.js';
+import { validateId } from '../../core/ids.js';
+import { isPlainObject } from '../../core/payload.js';
+import type { CollectionSpec, Metric, Point, PointId } from '../../core/types.js';
 import { toVector } from '../../core/vector.js';
 
-export { validateCollectionName } from '../../backends/memory/request-checks.js';
+export {
+  validateCollectionName,
+  type PreparedPoint,
+} from '../../backends/memory/request-checks.js';
 
 /** HNSW graph degree when the spec gives none. */
 export const DEFAULT_HNSW_M = 16;
@@ -39,20 +45,6 @@ export interface StoreSpec extends CollectionSpec {
   /** The resolved index. */
   readonly index: StoreIndexSpec;
 }
-
-/** A validated point the store owns: its vector and payload are private copies. */
-export interface PreparedPoint {
-  /** The id. */
-  readonly id: PointId;
-  /** `idKey(id)`. */
-  readonly key: string;
-  /** A private copy of the vector. */
-  readonly vector: Float32Array;
-  /** A private copy of the payload, or `undefined`. */
-  readonly payload: Payload | undefined;
-}
-
-const CURSOR_PREFIX = 'r1.';
 
 /**
  * Checks a collection spec and resolves its index: `hnsw` (the default, `m` 16 and
@@ -86,32 +78,13 @@ export function normalizeSpec(spec: unknown): StoreSpec {
       ? { type: 'flat' }
       : {
           type: 'hnsw',
-          m: integerIn(m, 'spec.index.m', DEFAULT_HNSW_M, 2, MAX_HNSW_M),
-          efConstruction: integerIn(
-            efConstruction,
-            'spec.index.efConstruction',
-            DEFAULT_EF_CONSTRUCTION,
-            1,
-            MAX_EF_CONSTRUCTION,
-          ),
+          m: m === undefined ? DEFAULT_HNSW_M : checkInteger(m, 'spec.index.m', 2, MAX_HNSW_M),
+          efConstruction:
+            efConstruction === undefined
+              ? DEFAULT_EF_CONSTRUCTION
+              : checkInteger(efConstruction, 'spec.index.efConstruction', 1, MAX_EF_CONSTRUCTION),
         };
   return Object.freeze({ dimension, metric, index: Object.freeze(resolved) });
-}
-
-function integerIn(
-  value: unknown,
-  path: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(
-      `\`${path}\` must be an integer from ${min} to ${max}, received ${describeValue(value)}`,
-    );
-  }
-  return value;
 }
 
 /**
@@ -135,10 +108,7 @@ export function preparePoints(points: readonly Point[], spec: StoreSpec): Prepar
     if (!isPlainObject(p)) {
       throw new InvalidArgumentError(`\`${path}\` must be an object, received ${describeValue(p)}`);
     }
-    const id = validateId(p['id'], `${path}.id`);
-    const vector = toVector(p['vector'], spec.dimension, `${path}.vector`, spec.metric);
-    const payload = clonePayload(validatePayload(p['payload'], `${path}.payload`));
-    return { id, key: idKey(id), vector, payload };
+    return preparePoint(p, path, spec);
   });
 }
 
@@ -176,68 +146,12 @@ export function prepareQueries(vectors: readonly Float32Array[], spec: StoreSpec
 }
 
 /**
- * Checks a positive integer argument (`topK`, `ef`, a page limit).
+ * The node's scan cursors: `r1.` and the last key of the page. They travel over HTTP as the
+ * `cursor` query parameter, hence the name in messages.
  *
- * @param value - The value.
- * @param path - Its name in error messages.
- * @returns The value.
- * @throws {@link InvalidArgumentError} when it is not an integer of at least 1.
  * @example
  * ```ts
- * positiveInteger(10, 'request.topK'); // 10
+ * NODE_CURSORS.decode('nonsense'); // throws: `cursor` is not a cursor issued by this node
  * ```
  */
-export function positiveInteger(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidArgumentError(
-      `\`${path}\` must be an integer of at least 1, received ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
-/**
- * Turns the last key of a scan page into an opaque cursor.
- *
- * @param key - An `idKey`.
- * @returns The cursor.
- * @example
- * ```ts
- * decodeCursor(encodeCursor('s:a')); // 's:a'
- * ```
- */
-export function encodeCursor(key: string): string {
-  return CURSOR_PREFIX + Buffer.from(key, 'utf8').toString('base64url');
-}
-
-/**
- * Reads a cursor made by {@link encodeCursor} back into the key to resume after.
- *
- * @param cursor - The caller's cursor.
- * @returns The key.
- * @throws {@link InvalidArgumentError} when it is not a cursor this store issued.
- * @example
- * ```ts
- * decodeCursor('nonsense'); // throws
- * ```
- */
-export function decodeCursor(cursor: unknown): string {
-  if (typeof cursor === 'string' && cursor.startsWith(CURSOR_PREFIX)) {
-    const key = Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8');
-    // base64url decoding is lenient; only a cursor that round-trips was issued here.
-    if (parseIdKey(key) !== undefined && encodeCursor(key) === cursor) return key;
-  }
-  throw new InvalidArgumentError(
-    `\`cursor\` is not a cursor issued by this node, received ${describeValue(cursor)}`,
-  );
-}
-
-function checkArray<T>(value: readonly T[], path: string): readonly T[] {
-  const raw: unknown = value;
-  if (!Array.isArray(raw)) {
-    throw new InvalidArgumentError(
-      `\`${path}\` must be an array, received ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
+export const NODE_CURSORS = new ScanCursorCodec('r1.', 'cursor', 'this node');

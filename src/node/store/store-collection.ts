@@ -6,17 +6,16 @@
  *
  * @module
  */
-import { clonePayload } from '../../core/payload.js';
+import { hitsOf, storedPointsOf } from '../../backends/memory/record-copies.js';
 import type { FilterNode } from '../../core/filter-ast.js';
-import { idKey, parseIdKey } from '../../core/ids.js';
+import { idKey } from '../../core/ids.js';
 import type { CollectionInfo, Hit, PointId, StoredPoint } from '../../core/types.js';
 import { AnnIndex } from './ann-index.js';
 import { searchPoints } from './collection-search.js';
 import { PointTable } from './point-table.js';
 import {
   DEFAULT_EF_SEARCH,
-  decodeCursor,
-  encodeCursor,
+  NODE_CURSORS,
   type PreparedPoint,
   type StoreSpec,
 } from './store-checks.js';
@@ -121,18 +120,7 @@ export class StoreCollection {
 
   /** Points by id, in request order, missing and repeated ones left out. */
   get(ids: readonly PointId[], includeVector: boolean): StoredPoint[] {
-    const out: StoredPoint[] = [];
-    const seen = new Set<string>();
-    for (const id of ids) {
-      const key = idKey(id);
-      const r = this.table.get(key);
-      if (r === undefined || seen.has(key)) continue;
-      seen.add(key);
-      const point: StoredPoint = { id: r.id, payload: clonePayload(r.payload) ?? {} };
-      if (includeVector) point.vector = Array.from(r.vector);
-      out.push(point);
-    }
-    return out;
+    return storedPointsOf(ids.map(idKey), (key) => this.table.get(key), includeVector);
   }
 
   /** Points matching a filter (all without one). */
@@ -152,14 +140,7 @@ export class StoreCollection {
       ef: request.ef,
       exact: request.exact === true,
     });
-    return ranked.map((list) =>
-      list.map(({ score, item }): Hit => {
-        const hit: Hit = { id: item.id, score };
-        if (request.includePayload) hit.payload = clonePayload(item.payload) ?? {};
-        if (request.includeVector) hit.vector = Array.from(item.vector);
-        return hit;
-      }),
-    );
+    return hitsOf(ranked, request.includePayload, request.includeVector);
   }
 
   /**
@@ -168,11 +149,9 @@ export class StoreCollection {
    * @throws `InvalidArgumentError` for a cursor this store did not issue.
    */
   scanIds(cursor: string | undefined, limit: number): { ids: PointId[]; nextCursor?: string } {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const after = cursor === undefined ? undefined : NODE_CURSORS.decode(cursor);
     const { keys, more } = this.table.scan(after, limit);
-    const ids = keys.map((k) => parseIdKey(k) as PointId);
-    const last = keys.at(-1);
-    return more && last !== undefined ? { ids, nextCursor: encodeCursor(last) } : { ids };
+    return NODE_CURSORS.page(keys, more);
   }
 
   /** The collection as `describeCollection` reports it. */

@@ -9,7 +9,7 @@ import { AbortedError, TimeoutError, VecmeshError, type ErrorMeta } from '../cor
 import { idKey, parseIdKey } from '../core/ids.js';
 import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
 import type { PointId } from '../core/types.js';
-import { toVecmeshError } from '../resilience/classify.js';
+import { toVecmeshError } from '../core/native-errors.js';
 import type { Replica, Shard } from '../topology/topology.js';
 import { copyBatch, scanIds, upsertTo, type ReplicaRuntimes } from './replica-io.js';
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { CollectionNotFoundError, VecmeshError, type ErrorMeta } from '../core/errors.js';
-import { toVecmeshError } from '../resilience/classify.js';
+import { toVecmeshError } from '../core/native-errors.js';
 import type { Deadline } from '../resilience/deadline.js';
 import type { Replica } from '../topology/topology.js';
 import type { WriteConsistency } from './replication-options.js';

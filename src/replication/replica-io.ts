@@ -10,7 +10,7 @@
 import { BackendError, VecmeshError } from '../core/errors.js';
 import { idKey } from '../core/ids.js';
 import type { Point, PointId } from '../core/types.js';
-import { toVecmeshError } from '../resilience/classify.js';
+import { toVecmeshError } from '../core/native-errors.js';
 import { physicalCollectionName, type Replica } from '../topology/topology.js';
 import type { ReplicaRuntime } from './replica-runtime.js';
 

@@ -25,8 +25,8 @@ import {
   VecmeshError,
   type ErrorMeta,
 } from '../../core/errors.js';
+import { toVecmeshError } from '../../core/native-errors.js';
 import { isPlainObject } from '../../core/payload.js';
-import { toVecmeshError } from '../../resilience/classify.js';
 import { connectionFailure, hostPort } from '../unreachable.js';
 
 /** The status part of a Milvus answer. */

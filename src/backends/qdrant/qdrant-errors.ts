@@ -26,8 +26,8 @@ import {
   type ErrorMeta,
   type VecmeshError,
 } from '../../core/errors.js';
+import { toVecmeshError } from '../../core/native-errors.js';
 import { isPlainObject } from '../../core/payload.js';
-import { toVecmeshError } from '../../resilience/classify.js';
 import { connectionFailure } from '../unreachable.js';
 
 /** The longest stretch of a non-JSON error body quoted in a message. */

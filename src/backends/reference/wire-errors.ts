@@ -21,8 +21,8 @@ import {
   type VecmeshError,
   type VecmeshErrorOptions,
 } from '../../core/errors.js';
+import { toVecmeshError } from '../../core/native-errors.js';
 import { isPlainObject } from '../../core/payload.js';
-import { toVecmeshError } from '../../resilience/classify.js';
 import { abortError } from '../abort.js';
 
 type Make = (message: string, options: VecmeshErrorOptions) => VecmeshError;

@@ -1,12 +1,12 @@
 /**
- * The tables `classify()` reads foreign errors with: Node system and undici error codes, HTTP
- * statuses, gRPC status codes and error names, each mapped to an error kind and whether trying
- * again may help. Kept apart from `classify.ts` so that the tables can be read (and extended) at
- * a glance.
+ * The tables foreign errors are read with: Node system and undici error codes, HTTP statuses,
+ * gRPC status codes and error names, each mapped to an error kind and whether trying again may
+ * help. `native-errors.ts` walks an error with them; kept apart so that the tables can be read
+ * (and extended) at a glance.
  *
  * @module
  */
-import type { ErrorKind } from './classify.js';
+import type { ErrorKind } from './error-kind.js';
 
 /** What one signal (a code, a status, a name) says about an error. */
 export interface KindRule {

@@ -3,14 +3,7 @@
  *
  * @module
  */
-import {
-  BackendError,
-  ClosedError,
-  InvalidArgumentError,
-  UnavailableError,
-  describeValue,
-  messageOf,
-} from '../core/errors.js';
+import { BackendError, ClosedError, UnavailableError, messageOf } from '../core/errors.js';
 import { optionInteger } from '../core/options.js';
 import { validateCollectionSpec } from '../core/collection-spec.js';
 import type { CollectionSpec } from '../core/types.js';
@@ -27,7 +20,9 @@ import { MeshEventEmitter } from '../core/events.js';
 import type { HealthMonitor } from './health-monitor.js';
 import type { HintManager } from '../replication/hint-manager.js';
 import { resolveMeshOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
-import { repairShard, type ShardRepairReport, type RepairOptions } from '../replication/repair.js';
+import { type ShardRepairReport, type RepairOptions } from '../replication/repair.js';
+import { repairTopology } from '../replication/repair-topology.js';
+import { validateCollectionName } from './collection-name.js';
 import type { RuntimeRegistry } from '../replication/runtime-registry.js';
 import { checkConsistency, rejectSharedEndpoints } from '../replication/topology-checks.js';
 import { liveReplicas } from '../reshard/host.js';
@@ -39,9 +34,6 @@ import type {
   UpdateTopologyOptions,
 } from '../reshard/update-topology.js';
 import type { ViewTracker } from '../reshard/view.js';
-
-/** Collection names: identifiers, so that every backend accepts them unquoted. */
-const COLLECTION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 type State = 'new' | 'open' | 'closed';
 
@@ -358,21 +350,14 @@ export class Mesh implements AsyncDisposable {
   async repair(collection: string, options: RepairOptions = {}): Promise<ShardRepairReport[]> {
     this.assertOpen();
     validateCollectionName(collection);
-    const reports: ShardRepairReport[] = [];
-    for (const cluster of this.currentTopology.clusters) {
-      for (const shard of cluster.shards) {
-        const report = await repairShard(this.registry, shard, collection, options);
-        reports.push(report);
-        const copied = report.replicas.reduce((sum, r) => sum + r.copied, 0);
-        this.events.emit('repair', { cluster: cluster.name, shard: shard.name, copied });
-        for (const replica of shard.replicas) {
-          if (this.hints.store.needsRepair(replica.id)) {
-            await this.hints.store.clearNeedsRepair(replica.id);
-          }
-        }
-      }
-    }
-    return reports;
+    return repairTopology(
+      this.registry,
+      this.hints,
+      this.events,
+      this.currentTopology,
+      collection,
+      options,
+    );
   }
 
   /**
@@ -452,12 +437,4 @@ export class Mesh implements AsyncDisposable {
  */
 export function createMesh(options: MeshOptions): Mesh {
   return new Mesh(options);
-}
-
-function validateCollectionName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
-    throw new InvalidArgumentError(
-      `collection name must match ${String(COLLECTION_NAME)}, received ${describeValue(name)}`,
-    );
-  }
 }

@@ -12,12 +12,8 @@ import type { MetricsSink } from '../metrics/metrics-sink.js';
 import { bindMeshEvents } from '../metrics/bind-mesh-events.js';
 import { RetryPolicy } from '../resilience/retry.js';
 import { MeshTracer } from '../tracing/mesh-tracer.js';
-import {
-  physicalCollectionName,
-  type Replica,
-  type Shard,
-  type Topology,
-} from '../topology/topology.js';
+import { physicalCollectionName } from '../topology/topology.js';
+import type { Replica, Shard, Topology } from '../backends/backend-topology.js';
 import { CollectionSpecs } from './collection-specs.js';
 import type { MeshContext } from './context.js';
 import { writeMoved } from './moved-writes.js';

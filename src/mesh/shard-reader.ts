@@ -8,7 +8,7 @@
 import { ShardUnavailableError, VecmeshError } from '../core/errors.js';
 import type { Deadline } from '../resilience/deadline.js';
 import { hedged } from '../resilience/hedging.js';
-import type { Replica, Shard } from '../topology/topology.js';
+import type { Replica, Shard } from '../backends/backend-topology.js';
 import type { MeshContext } from './context.js';
 import { tagError } from '../replication/replica-call.js';
 

@@ -10,7 +10,7 @@ import type { FilterNode } from '../core/filter-ast.js';
 import { idKey } from '../core/ids.js';
 import type { CollectionSpec, PointId, StoredPoint } from '../core/types.js';
 import type { Deadline } from '../resilience/deadline.js';
-import type { Topology } from '../topology/topology.js';
+import type { Topology } from '../backends/backend-topology.js';
 import type { OperationSpan } from '../tracing/mesh-tracer.js';
 import { mergeTopK } from './merge.js';
 import type { WriteConsistency } from './options.js';

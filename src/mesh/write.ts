@@ -15,7 +15,7 @@ import {
 } from '../core/errors.js';
 import { idKey } from '../core/ids.js';
 import type { Deadline } from '../resilience/deadline.js';
-import type { Cluster, Replica, Shard } from '../topology/topology.js';
+import type { Cluster, Replica, Shard } from '../backends/backend-topology.js';
 import type { MeshContext } from './context.js';
 import type { HintInput } from '../replication/hints/hint-store.js';
 import type { WriteConsistency } from './options.js';

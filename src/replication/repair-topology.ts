@@ -5,7 +5,7 @@
  * @module
  */
 import type { MeshEventEmitter } from '../core/events.js';
-import type { Topology } from '../topology/topology.js';
+import type { Topology } from '../backends/backend-topology.js';
 import type { HintManager } from './hint-manager.js';
 import { repairShard, type RepairOptions, type ShardRepairReport } from './repair.js';
 import type { ReplicaRuntimes } from './replica-io.js';

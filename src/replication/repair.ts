@@ -10,7 +10,7 @@ import { idKey, parseIdKey } from '../core/ids.js';
 import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
 import type { PointId } from '../core/types.js';
 import { toVecmeshError } from '../core/native-errors.js';
-import type { Replica, Shard } from '../topology/topology.js';
+import type { Replica, Shard } from '../backends/backend-topology.js';
 import { copyBatch, scanIds, upsertTo, type ReplicaRuntimes } from './replica-io.js';
 
 /** What the repair did to one replica. */

@@ -10,7 +10,7 @@ import type { MeshEventEmitter } from '../core/events.js';
 import type { MetricsSink } from '../metrics/metrics-sink.js';
 import type { ResolvedBreakerOptions } from '../resilience/breaker.js';
 import { LatencyWindow, type ResolvedHedgingOptions } from '../resilience/hedging.js';
-import type { Cluster, Replica, Shard, Topology } from '../topology/topology.js';
+import type { Cluster, Replica, Shard, Topology } from '../backends/backend-topology.js';
 import { ReplicaRuntime } from './replica-runtime.js';
 import type { ResolvedReplicationOptions } from './replication-options.js';
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidTopologyError } from '../core/errors.js';
-import type { Topology } from '../topology/topology.js';
+import type { Topology } from '../backends/backend-topology.js';
 import type { WriteConsistency } from './replication-options.js';
 
 /**

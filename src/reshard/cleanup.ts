@@ -9,13 +9,8 @@ import { idKey } from '../core/ids.js';
 import type { PointId } from '../core/types.js';
 import { callReplica, scanIds } from '../replication/replica-io.js';
 import { shardKeyOf } from '../topology/shard-key.js';
-import {
-  physicalCollectionName,
-  type Cluster,
-  type Replica,
-  type Shard,
-  type Topology,
-} from '../topology/topology.js';
+import { physicalCollectionName } from '../topology/topology.js';
+import type { Cluster, Replica, Shard, Topology } from '../backends/backend-topology.js';
 import type { CopyGate } from './copy-gate.js';
 import { isCaughtUp } from './copy-source.js';
 import type { TopologyHost } from './host.js';

@@ -11,7 +11,7 @@
  * @module
  */
 import { UnavailableError } from '../core/errors.js';
-import type { Replica } from '../topology/topology.js';
+import type { Replica } from '../backends/backend-topology.js';
 import type { TopologyHost } from './host.js';
 
 /**

@@ -7,7 +7,7 @@
  */
 import { AbortedError } from '../core/errors.js';
 import { copyBatch, scanIds, upsertTo } from '../replication/replica-io.js';
-import type { Replica } from '../topology/topology.js';
+import type { Replica } from '../backends/backend-topology.js';
 import type { TopologyHost } from './host.js';
 import type { CopyGate } from './copy-gate.js';
 import { caughtUpReplica } from './copy-source.js';

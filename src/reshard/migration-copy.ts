@@ -10,7 +10,7 @@ import { AbortedError } from '../core/errors.js';
 import type { Point } from '../core/types.js';
 import { copyBatch, scanIds } from '../replication/replica-io.js';
 import { shardKeyOf } from '../topology/shard-key.js';
-import { type Cluster, type Replica, type Shard, type Topology } from '../topology/topology.js';
+import type { Cluster, Replica, Shard, Topology } from '../backends/backend-topology.js';
 import type { CheckpointPosition } from './checkpoint.js';
 import type { CopyGate } from './copy-gate.js';
 import { caughtUpReplica } from './copy-source.js';

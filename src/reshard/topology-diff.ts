@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { TopologyChangeError } from '../core/errors.js';
-import type { Replica, Shard, Topology } from '../topology/topology.js';
+import type { Replica, Shard, Topology } from '../backends/backend-topology.js';
 
 /** Replicas added and removed by an `updateTopology`, and the shards they belong to. */
 export interface ReplicaDiff {

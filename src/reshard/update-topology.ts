@@ -6,7 +6,11 @@
  */
 import { TopologyChangeError } from '../core/errors.js';
 import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
-import { resolveTopology, type ClusterOptions, type Replica } from '../topology/topology.js';
+import {
+  resolveBackendTopology,
+  type ClusterOptions,
+  type Replica,
+} from '../backends/backend-topology.js';
 import type { ShardingOptions } from '../topology/sharding-options.js';
 import { checkConsistency, rejectSharedEndpoints } from '../replication/topology-checks.js';
 import { CopyGate } from './copy-gate.js';
@@ -70,7 +74,7 @@ export async function updateTopology(
   const batchSize = optionInteger(raw['batchSize'], 'options.batchSize', 500, 1);
   const signal = options.signal;
   const current = host.views.current.topology;
-  const next = resolveTopology(input, current.epoch + 1);
+  const next = resolveBackendTopology(input, current.epoch + 1);
   rejectSharedEndpoints(next);
   checkConsistency(host.options.replication.writeConsistency, next);
   const diff = diffReplicas(current, next);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Replica, Topology } from '../topology/topology.js';
+import type { Replica, Topology } from '../backends/backend-topology.js';
 import type { CopyGate } from './copy-gate.js';
 
 /** The migration part of a view: where keys go under the next placement. */

@@ -14,7 +14,11 @@ import { noopMetrics } from '../../../src/metrics/metrics-sink.js';
 import { resolveBreakerOptions } from '../../../src/resilience/breaker.js';
 import { repairShard, type RepairOptions } from '../../../src/replication/repair.js';
 import { RuntimeRegistry } from '../../../src/replication/runtime-registry.js';
-import { resolveTopology, type Shard, type Topology } from '../../../src/topology/topology.js';
+import {
+  resolveBackendTopology,
+  type Shard,
+  type Topology,
+} from '../../../src/backends/backend-topology.js';
 import { RecordingBackend } from '../../helpers/recording-backend.js';
 
 const DIM = 4;
@@ -76,7 +80,7 @@ async function shardOf(
     open.push(inner);
     backends.push(backend);
   }
-  const topology = resolveTopology({
+  const topology = resolveBackendTopology({
     clusters: [
       { name: 'c0', shards: [{ name: 's0', replicas: backends.map((backend) => ({ backend })) }] },
     ],
@@ -186,7 +190,7 @@ describe('repairShard', () => {
       if (method === 'get') void source!.delete('docs', ['d2', 'd4']);
       return undefined;
     };
-    const topology = resolveTopology({
+    const topology = resolveBackendTopology({
       clusters: [
         { name: 'c0', shards: [{ replicas: [{ backend: racing }, { backend: backends[1]! }] }] },
       ],
@@ -209,7 +213,7 @@ describe('repairShard', () => {
     }
     await a.upsert('a__docs', [point('x')]);
     await b.upsert('b__docs', [point('y')]);
-    const topology = resolveTopology({
+    const topology = resolveBackendTopology({
       clusters: [
         {
           name: 'c0',

@@ -11,10 +11,7 @@ import type { VectorBackend } from '../backends/backend.js';
 import type { SearchCache } from '../cache/search-cache.js';
 import { Deadline } from '../resilience/deadline.js';
 import { physicalCollectionName } from '../topology/topology.js';
-import {
-  resolveBackendTopology,
-  type Topology,
-} from '../backends/backend-topology.js';
+import { resolveBackendTopology, type Topology } from '../backends/backend-topology.js';
 import { assembleMesh } from './assemble-mesh.js';
 import { Collection } from './collection.js';
 import type { CollectionSpecs } from './collection-specs.js';
@@ -87,7 +84,10 @@ export class Mesh implements AsyncDisposable {
    */
   constructor(options: MeshOptions) {
     this.options = resolveMeshOptions(options);
-    const topology = resolveBackendTopology({ clusters: options.clusters, sharding: options.sharding });
+    const topology = resolveBackendTopology({
+      clusters: options.clusters,
+      sharding: options.sharding,
+    });
     rejectSharedEndpoints(topology);
     checkConsistency(this.options.replication.writeConsistency, topology);
     const parts = assembleMesh(this.options, topology, this.events, {

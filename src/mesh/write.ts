@@ -239,7 +239,7 @@ function writeReplica(
 
 function belowConsistency(shard: Shard, acked: number, required: number): VecmeshError {
   return new PartialWriteError(
-    `shard \`${shard.cluster}/${shard.name}\`: ${acked} of the ${required} acknowledgements needed`,
+    `shard \`${shard.id}\`: ${acked} of the ${required} acknowledgements needed`,
     [],
     0,
     { meta: { cluster: shard.cluster, shard: shard.name } },

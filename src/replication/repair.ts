@@ -240,7 +240,7 @@ function abortError(
   meta: ErrorMeta = replicaMeta(replica, 'repair'),
 ): VecmeshError {
   const reason: unknown = signal?.reason;
-  const what = `the repair of shard \`${replica.cluster}/${replica.shard}\``;
+  const what = `the repair of shard \`${replica.shardId}\``;
   if (reason instanceof TimeoutError) return reason.withMeta(meta);
   if (reason instanceof DOMException && reason.name === 'TimeoutError') {
     return new TimeoutError(`${what} timed out`, { cause: reason, meta });

@@ -41,7 +41,7 @@ export function checkConsistency(consistency: WriteConsistency, topology: Topolo
     for (const shard of cluster.shards) {
       if (shard.replicas.length < consistency) {
         throw new InvalidTopologyError(
-          `\`replication.writeConsistency\` is ${consistency}, but shard \`${cluster.name}/${shard.name}\` has only ${shard.replicas.length} replica(s)`,
+          `\`replication.writeConsistency\` is ${consistency}, but shard \`${shard.id}\` has only ${shard.replicas.length} replica(s)`,
         );
       }
     }

@@ -23,14 +23,13 @@ export interface CleanupShard {
   readonly shard: Shard;
 }
 
-/** The shards of two placements, each once (by cluster and name). */
+/** The shards of two placements, each once (by id). */
 export function shardsOfBoth(a: Topology, b: Topology): CleanupShard[] {
   const seen = new Map<string, CleanupShard>();
   for (const topology of [a, b]) {
     for (const cluster of topology.clusters) {
       for (const shard of cluster.shards) {
-        const key = `${cluster.name}/${shard.name}`;
-        if (!seen.has(key)) seen.set(key, { cluster: cluster.name, shard });
+        if (!seen.has(shard.id)) seen.set(shard.id, { cluster: cluster.name, shard });
       }
     }
   }

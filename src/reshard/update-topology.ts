@@ -23,7 +23,6 @@ import {
   type TopologyHost,
 } from './host.js';
 import { diffReplicas } from './topology-diff.js';
-import { shardPath } from './view.js';
 
 /** The topology to move to: the same shape `createMesh` takes. */
 export interface NextTopology {
@@ -93,16 +92,15 @@ export async function updateTopology(
     const gate = new CopyGate();
     const fillers = new Map<string, Replica[]>();
     for (const replica of diff.added) {
-      const key = `${replica.cluster}/${replica.shard}`;
-      fillers.set(key, [...(fillers.get(key) ?? []), replica]);
+      fillers.set(replica.shardId, [...(fillers.get(replica.shardId) ?? []), replica]);
     }
     const tasks: FillTask[] = [];
     for (const cluster of current.clusters) {
       for (const shard of cluster.shards) {
-        const targets = fillers.get(shardPath(shard));
+        const targets = fillers.get(shard.id);
         if (targets === undefined) continue;
         const sources = shard.replicas.filter((r) => !diff.removed.includes(r));
-        tasks.push({ shard: shardPath(shard), sources, targets });
+        tasks.push({ shard, sources, targets });
       }
     }
     try {

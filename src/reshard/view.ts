@@ -177,8 +177,3 @@ export class ViewTracker<C> {
     });
   }
 }
-
-/** The `cluster/shard` key views index fillers by. */
-export function shardPath(shard: { readonly cluster: string; readonly name: string }): string {
-  return `${shard.cluster}/${shard.name}`;
-}

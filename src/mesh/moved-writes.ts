@@ -10,7 +10,8 @@ import { Deadline } from '../resilience/deadline.js';
 import type { MovedPoint } from '../reshard/host.js';
 import type { WriteConsistency } from '../replication/replication-options.js';
 import type { MeshContext } from './context.js';
-import { pointBytes, type PreparedItem } from './prepare-batch.js';
+import { pointBytes } from '../core/point-size.js';
+import type { PreparedItem } from './prepare-batch.js';
 import { runWrite, type WriteOperation } from './write.js';
 
 const UPSERT: WriteOperation<Point> = {

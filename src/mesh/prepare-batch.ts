@@ -15,6 +15,7 @@ import { idKey, validateId } from '../core/ids.js';
 import { validatePayload } from '../core/payload.js';
 import type { CollectionSpec, Point, PointId } from '../core/types.js';
 import { toVector } from '../core/vector.js';
+import { idBytes, pointBytes } from '../core/point-size.js';
 import { shardKeyOf, type ShardKeyValue } from '../topology/shard-key.js';
 import type { ResolvedShardKey } from '../topology/sharding-options.js';
 
@@ -133,24 +134,6 @@ function batchArray(value: unknown, name: string, max: number): readonly unknown
     );
   }
   return value as readonly unknown[];
-}
-
-/**
- * The request bytes a point is estimated to take (id, float32 vector, payload as JSON), which
- * chunking keeps under `batch.maxBytes`.
- *
- * @example
- * ```ts
- * pointBytes({ id: 'a', vector: [0, 1] }); // 10
- * ```
- */
-export function pointBytes(point: Point): number {
-  const payloadBytes = point.payload === undefined ? 0 : JSON.stringify(point.payload).length;
-  return idBytes(point.id) + point.vector.length * 4 + payloadBytes;
-}
-
-function idBytes(id: PointId): number {
-  return typeof id === 'number' ? 8 : id.length * 2;
 }
 
 function batchError(operation: string, problems: PointProblem[], size: number): InvalidBatchError {

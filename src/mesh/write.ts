@@ -140,8 +140,9 @@ function writeClusters(ctx: MeshContext): readonly Cluster[] {
 
 /**
  * Writes one chunk in its cluster. `leaderless`: every replica, acknowledged at `consistency`;
- * `primary`: the primary, the secondaries through hints. Replicas with a hint backlog get the
- * chunk as a hint too, behind their backlog.
+ * `primary`: the primary, the secondaries through hints. A replica that is catching up (hints
+ * pending) takes the chunk directly too and counts towards `consistency`; the hint manager keeps
+ * its replay from overwriting the chunk (`HintManager.superseded`).
  */
 async function writeChunk<T>(
   ctx: MeshContext,
@@ -160,8 +161,10 @@ async function writeChunk<T>(
   // Replicas being filled take every write too, but count toward no acknowledgement.
   const fillers = ctx.fillers(shard);
   const targets = fillers.length === 0 ? shard.replicas : [...shard.replicas, ...fillers];
-  const direct = targets.filter((replica) =>
-    primaryMode ? replica === shard.primary : !ctx.hints.hasBacklog(replica),
+  const direct = primaryMode ? [shard.primary] : targets;
+  // The mark of a catching-up replica is taken before the write is sent (see superseded()).
+  const marks = direct.map((replica) =>
+    ctx.hints.hasBacklog(replica) ? ctx.hints.mark(replica) : undefined,
   );
   const outcomes = await Promise.allSettled(
     direct.map((replica) => {
@@ -172,18 +175,28 @@ async function writeChunk<T>(
     }),
   );
   const acked = new Set<Replica>();
+  const failures: ReplicaFailure[] = [];
   let counted = 0;
   let worst: VecmeshError | undefined;
-  outcomes.forEach((outcome, i) => {
+  let allKept = true;
+  for (const [i, outcome] of outcomes.entries()) {
     const replica = direct[i] as Replica;
     if (outcome.status === 'fulfilled') {
       acked.add(replica);
       if (!fillers.includes(replica)) counted++;
+      const mark = marks[i];
+      if (mark !== undefined) {
+        const name = ctx.physicalName(collection, replica);
+        if (await ctx.hints.superseded(replica, mark, operation.hint(name, values))) {
+          counters.handedOff++;
+        } else allKept = false;
+      }
     } else {
       const error = tagError(outcome.reason, replica, operation.name, deadline);
+      failures.push({ replica, error });
       if (worst === undefined || (worst.retryable && !error.retryable)) worst = error;
     }
-  });
+  }
 
   // Replicas that did not take the chunk directly get it as a hint, if the chunk counts.
   const missed = targets.filter((replica) => !acked.has(replica));
@@ -191,9 +204,11 @@ async function writeChunk<T>(
   const otherClusterMayAck =
     ctx.options.replication.clusters === 'mirror' && ctx.topology().clusters.length > 1;
   if (!enough && (!otherClusterMayAck || worst?.retryable === false || deadline.signal.aborted)) {
-    return { status: 'failed', error: worst ?? belowConsistency(shard, counted, required) };
+    return {
+      status: 'failed',
+      error: belowConsistency(shard, operation.name, counted, required, failures, worst),
+    };
   }
-  let allKept = true;
   for (const replica of missed) {
     const name = ctx.physicalName(collection, replica);
     if (await ctx.hints.handOff(replica, operation.hint(name, values))) {
@@ -205,7 +220,16 @@ async function writeChunk<T>(
   // Mirror mode: this cluster is down for the shard; the hints carry the write to it later.
   return allKept
     ? { status: 'handed-off' }
-    : { status: 'failed', error: worst ?? belowConsistency(shard, counted, required) };
+    : {
+        status: 'failed',
+        error: belowConsistency(shard, operation.name, counted, required, failures, worst),
+      };
+}
+
+/** A replica that did not take a chunk, and why. */
+interface ReplicaFailure {
+  readonly replica: Replica;
+  readonly error: VecmeshError;
 }
 
 /** One replica write with retries on that replica (backoff each time), through its breaker. */
@@ -237,12 +261,30 @@ function writeReplica(
   );
 }
 
-function belowConsistency(shard: Shard, acked: number, required: number): VecmeshError {
+/**
+ * The error of a chunk that did not reach its consistency level. One failed replica: its own
+ * (tagged) error. Several: the first that is not retryable if there is one (its type tells the
+ * caller not to retry), else a `PartialWriteError` whose message names every replica that
+ * failed and why. None (too few replicas were asked): a `PartialWriteError` saying so.
+ */
+function belowConsistency(
+  shard: Shard,
+  operation: string,
+  acked: number,
+  required: number,
+  failures: readonly ReplicaFailure[],
+  worst: VecmeshError | undefined,
+): VecmeshError {
+  if (worst !== undefined && (failures.length === 1 || !worst.retryable)) return worst;
+  const named = failures.map((f) => `\`${f.replica.id}\` (${f.error.message})`).join(', ');
   return new PartialWriteError(
-    `shard \`${shard.id}\`: ${acked} of the ${required} acknowledgements needed`,
+    `shard \`${shard.id}\`: ${acked} of the ${required} acknowledgements needed${named === '' ? '' : `; failed: ${named}`}`,
     [],
     0,
-    { meta: { cluster: shard.cluster, shard: shard.name } },
+    {
+      meta: { operation, cluster: shard.cluster, shard: shard.name },
+      ...(worst === undefined ? {} : { cause: worst }),
+    },
   );
 }
 

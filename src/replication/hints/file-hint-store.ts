@@ -197,6 +197,16 @@ export class FileHintStore implements HintStore, AsyncDisposable {
   }
 
   /**
+   * The seq of the replica's newest stored hint (see {@link HintStore.lastSeq}).
+   *
+   * @throws {@link ClosedError} before `open()` has finished, or after `close()`.
+   */
+  lastSeq(replicaId: string): number {
+    this.checkReady('lastSeq');
+    return this.logs.get(checkReplicaId(replicaId))?.lastSeq ?? 0;
+  }
+
+  /**
    * Replicas with pending hints.
    *
    * @throws {@link ClosedError} before `open()` has finished, or after `close()`.

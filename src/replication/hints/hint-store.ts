@@ -91,6 +91,13 @@ export interface HintStore {
   ack(replicaId: string, seq: number): Promise<void>;
   /** How many hints of the replica are pending (cheap, synchronous). */
   count(replicaId: string): number;
+  /**
+   * The seq of the newest hint stored for the replica, pending or acknowledged (0 when none
+   * was): every hint appended after this call gets a larger seq. Cheap, synchronous. The hint
+   * manager reads it before it writes directly to a replica that is catching up, so that
+   * replay can skip what that write superseded.
+   */
+  lastSeq(replicaId: string): number;
   /** The replicas that have pending hints. */
   replicas(): string[];
   /** Whether hints were discarded for the replica, so that it needs `repair()`. */

@@ -132,6 +132,12 @@ export class MemoryHintStore implements HintStore, AsyncDisposable {
     });
   }
 
+  /** The seq of the replica's newest stored hint (see {@link HintStore.lastSeq}). */
+  lastSeq(replicaId: string): number {
+    this.checkOpen('lastSeq');
+    return this.queues.get(checkReplicaId(replicaId))?.lastSeq ?? 0;
+  }
+
   /** Pending hints of the replica. */
   count(replicaId: string): number {
     this.checkOpen('count');

@@ -96,7 +96,7 @@ describe('leaderless quorum writes with hinted handoff', () => {
     expect(error.acknowledged).toBe(0);
   });
 
-  it('queues new writes behind a replica’s pending hints, so a replay never overwrites a newer write', async () => {
+  it('a replica back with pending hints ends on the newest write once they are replayed', async () => {
     const fx = await faultyMesh(
       { shards: 1, replicas: 3 },
       { retry: { retries: 0 }, health: { intervalMs: 20 } },

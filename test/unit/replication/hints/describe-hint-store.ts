@@ -83,6 +83,20 @@ export function describeHintStore(label: string, make: MakeStore): void {
       expect(await store.pending('local/s0/unknown', 10)).toEqual([]);
     });
 
+    it('answers lastSeq: the newest seq stored, pending or acknowledged, 0 before any', async () => {
+      const store = await make();
+      expect(store.lastSeq(R1)).toBe(0);
+      for (let i = 0; i < 3; i++) await store.append(R1, upsertHint(i));
+      expect(store.lastSeq(R1)).toBe(3);
+      await store.ack(R1, 3);
+      expect(store.count(R1)).toBe(0);
+      expect(store.lastSeq(R1)).toBe(3);
+      await store.append(R1, upsertHint(9));
+      expect((await store.pending(R1, 10))[0]!.seq).toBe(4);
+      expect(store.lastSeq(R1)).toBe(4);
+      expect(store.lastSeq(R2)).toBe(0);
+    });
+
     it('answers pending oldest first, at most `limit`', async () => {
       const store = await make();
       for (let i = 0; i < 5; i++) await store.append(R1, upsertHint(i));

@@ -87,6 +87,7 @@ export function assembleMesh(
     [...registry.all()],
     events,
     options.hints.replayBatch,
+    options.attemptTimeout,
   );
   const health = new HealthMonitor(() => registry.all(), hints, events, {
     ...options.health,

@@ -387,12 +387,12 @@ export class Mesh implements AsyncDisposable {
   }
 
   /**
-   * Resolves when the hint replays in flight now have finished (replays also run on the
-   * health beat). Useful in tests and before a planned shutdown.
+   * Waits for the hints of writes acknowledged before every replica answered, then replays
+   * the hints of every available replica and resolves when those replays have finished
+   * (replays also run on the health beat). Useful in tests and before a planned shutdown.
    */
   async flushHints(): Promise<void> {
-    this.hints.kickAll();
-    await this.hints.settled();
+    await this.hints.flush();
   }
 
   private assertOpen(): void {

@@ -18,6 +18,11 @@ import {
   type ResolvedHedgingOptions,
 } from '../resilience/hedging.js';
 import {
+  resolveAttemptTimeoutOptions,
+  type AttemptTimeoutOptions,
+  type ResolvedAttemptTimeoutOptions,
+} from '../resilience/attempt-timeout.js';
+import {
   resolveRetryOptions,
   type ResolvedRetryOptions,
   type RetryOptions,
@@ -153,10 +158,18 @@ export interface MeshOptions {
   /** One circuit breaker per replica. */
   breaker?: BreakerOptions;
   /**
-   * Hedged reads; off unless given.
-   * @default undefined
+   * Hedged reads: when a replica has not answered after the shard's 95th percentile latency,
+   * the next replica of the plan is asked too. `false` turns hedging off.
+   * @default { percentile: 95, afterMs: 50, minAfterMs: 1 }
    */
-  hedging?: HedgingOptions;
+  hedging?: HedgingOptions | false;
+  /**
+   * Per-attempt timeouts: one call to one replica may take at most `multiplier` x its usual
+   * latency, within `[minMs, maxMs]` and the deadline; a timed-out attempt counts against the
+   * replica's breaker and a read moves to the next replica. `false` turns them off.
+   * @default { multiplier: 10, minMs: 250, maxMs: 5000 }
+   */
+  attemptTimeout?: AttemptTimeoutOptions | false;
   /** Health probes and hint replay. */
   health?: HealthOptions;
   /** Hinted handoff. */
@@ -234,6 +247,8 @@ export interface ResolvedMeshOptions {
   readonly breaker: ResolvedBreakerOptions;
   /** Hedging, or undefined when off. */
   readonly hedging: ResolvedHedgingOptions | undefined;
+  /** Per-attempt timeouts, or undefined when off. */
+  readonly attemptTimeout: ResolvedAttemptTimeoutOptions | undefined;
   /** Health probe settings. */
   readonly health: Readonly<Required<HealthOptions>>;
   /** Hint store and replay batch. */
@@ -265,6 +280,7 @@ const TOP_LEVEL_KEYS = [
   'retry',
   'breaker',
   'hedging',
+  'attemptTimeout',
   'health',
   'hints',
   'readPreference',
@@ -306,6 +322,7 @@ export function resolveMeshOptions(input: MeshOptions): ResolvedMeshOptions {
     retry: resolveRetryOptions(raw.retry),
     breaker: resolveBreakerOptions(raw.breaker),
     hedging: resolveHedgingOptions(raw.hedging),
+    attemptTimeout: resolveAttemptTimeoutOptions(raw.attemptTimeout),
     health: Object.freeze({
       intervalMs: optionInteger(health.intervalMs, 'health.intervalMs', 1000, 10, 3_600_000),
       timeoutMs: optionInteger(health.timeoutMs, 'health.timeoutMs', 1000, 1, 600_000),

@@ -35,7 +35,7 @@ export async function readShard<T>(
   const attemptOn = (replica: Replica, signal: AbortSignal, attempt: number): Promise<T> =>
     ctx
       .runtime(replica)
-      .call(() => read(replica, signal))
+      .attempt((attempt) => read(replica, attempt), signal, ctx.options.attemptTimeout, operation)
       .catch((error: unknown) => {
         throw tagError(error, replica, operation, deadline, attempt);
       });
@@ -107,7 +107,16 @@ export async function readShardQuorum<T>(
     for (let current: Replica | undefined = replica; current !== undefined;) {
       const target: Replica = current;
       try {
-        return await deadline.race(ctx.runtime(target).call(() => read(target, deadline.signal)));
+        return await deadline.race(
+          ctx
+            .runtime(target)
+            .attempt(
+              (signal) => read(target, signal),
+              deadline.signal,
+              ctx.options.attemptTimeout,
+              operation,
+            ),
+        );
       } catch (error) {
         const tagged = tagError(error, target, operation, deadline);
         if (!tagged.retryable || deadline.signal.aborted) throw tagged;

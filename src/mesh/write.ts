@@ -29,7 +29,11 @@ export interface WriteResult {
   readonly acknowledged: number;
   /** Requests sent to replicas, counting one per chunk and replica written directly. */
   readonly requests: number;
-  /** Chunk copies handed off as hints to replicas that missed them (replayed later). */
+  /**
+   * Chunk copies handed off as hints before the call returned (replayed later), including the
+   * copies queued behind the backlog of replicas that were catching up. A replica still
+   * answering when the consistency level was met gets its hint after the call returns.
+   */
   readonly handedOff: number;
 }
 
@@ -143,6 +147,10 @@ function writeClusters(ctx: MeshContext): readonly Cluster[] {
  * `primary`: the primary, the secondaries through hints. A replica that is catching up (hints
  * pending) takes the chunk directly too and counts towards `consistency`; the hint manager keeps
  * its replay from overwriting the chunk (`HintManager.superseded`).
+ *
+ * The chunk is acknowledged as soon as `consistency` is met: a replica that is still slow then
+ * does not hold the caller; if it fails later, it gets the chunk as a hint (tracked by the hint
+ * manager, so that `close()` waits for it).
  */
 async function writeChunk<T>(
   ctx: MeshContext,
@@ -162,44 +170,60 @@ async function writeChunk<T>(
   const fillers = ctx.fillers(shard);
   const targets = fillers.length === 0 ? shard.replicas : [...shard.replicas, ...fillers];
   const direct = primaryMode ? [shard.primary] : targets;
-  // The mark of a catching-up replica is taken before the write is sent (see superseded()).
-  const marks = direct.map((replica) =>
-    ctx.hints.hasBacklog(replica) ? ctx.hints.mark(replica) : undefined,
-  );
-  const outcomes = await Promise.allSettled(
-    direct.map((replica) => {
-      counters.requests++;
-      return writeReplica(ctx, replica, operation.name, deadline, () =>
-        operation.send(replica, ctx.physicalName(collection, replica), values, deadline.signal),
-      );
-    }),
-  );
+  const hintOf = (replica: Replica): HintInput =>
+    operation.hint(ctx.physicalName(collection, replica), values);
+  const sends = direct.map((replica): Promise<ReplicaAnswer> => {
+    counters.requests++;
+    // The mark of a catching-up replica is taken before the write is sent (see superseded()).
+    const mark = ctx.hints.hasBacklog(replica) ? ctx.hints.mark(replica) : undefined;
+    return writeReplica(ctx, replica, operation.name, deadline, (signal) =>
+      operation.send(replica, ctx.physicalName(collection, replica), values, signal),
+    ).then(
+      () => ({ replica, mark, error: undefined }),
+      (error: unknown) => ({
+        replica,
+        mark,
+        error: tagError(error, replica, operation.name, deadline),
+      }),
+    );
+  });
+  const answered = await firstAnswers(sends, (answers) => {
+    let acks = 0;
+    for (const a of answers) if (a.error === undefined && !fillers.includes(a.replica)) acks++;
+    return acks >= required;
+  });
+
   const acked = new Set<Replica>();
   const failures: ReplicaFailure[] = [];
   let counted = 0;
   let worst: VecmeshError | undefined;
   let allKept = true;
-  for (const [i, outcome] of outcomes.entries()) {
-    const replica = direct[i] as Replica;
-    if (outcome.status === 'fulfilled') {
+  for (const answer of answered) {
+    const { replica, error } = answer;
+    if (error === undefined) {
       acked.add(replica);
       if (!fillers.includes(replica)) counted++;
-      const mark = marks[i];
-      if (mark !== undefined) {
-        const name = ctx.physicalName(collection, replica);
-        if (await ctx.hints.superseded(replica, mark, operation.hint(name, values))) {
-          counters.handedOff++;
-        } else allKept = false;
-      }
+      if (!(await afterDirectWrite(ctx, answer, hintOf, counters))) allKept = false;
     } else {
-      const error = tagError(outcome.reason, replica, operation.name, deadline);
       failures.push({ replica, error });
       if (worst === undefined || (worst.retryable && !error.retryable)) worst = error;
     }
   }
+  // Replicas still writing: they settle in the background, and get a hint if they fail.
+  const late = direct.filter((replica) => !answered.some((a) => a.replica === replica));
+  if (late.length > 0) {
+    ctx.hints.trackStraggler(
+      Promise.all(
+        late.map(async (replica) => {
+          const answer = await (sends[direct.indexOf(replica)] as Promise<ReplicaAnswer>);
+          await afterDirectWrite(ctx, answer, hintOf, counters).catch(() => false);
+        }),
+      ).then(() => undefined),
+    );
+  }
 
   // Replicas that did not take the chunk directly get it as a hint, if the chunk counts.
-  const missed = targets.filter((replica) => !acked.has(replica));
+  const missed = targets.filter((replica) => !acked.has(replica) && !late.includes(replica));
   const enough = counted >= required;
   const otherClusterMayAck =
     ctx.options.replication.clusters === 'mirror' && ctx.topology().clusters.length > 1;
@@ -210,8 +234,7 @@ async function writeChunk<T>(
     };
   }
   for (const replica of missed) {
-    const name = ctx.physicalName(collection, replica);
-    if (await ctx.hints.handOff(replica, operation.hint(name, values))) {
+    if (await ctx.hints.handOff(replica, hintOf(replica))) {
       counters.handedOff++;
       ctx.hints.kick(replica.id);
     } else allKept = false;
@@ -226,6 +249,61 @@ async function writeChunk<T>(
       };
 }
 
+/** How one replica answered a chunk; `mark` is set when it was catching up. */
+interface ReplicaAnswer {
+  readonly replica: Replica;
+  readonly mark: number | undefined;
+  readonly error: VecmeshError | undefined;
+}
+
+/**
+ * Resolves with the answers settled so far as soon as `enough(answers)` holds, or with all of
+ * them once every promise has settled. The promises never reject.
+ */
+function firstAnswers<A>(
+  promises: readonly Promise<A>[],
+  enough: (answers: readonly A[]) => boolean,
+): Promise<A[]> {
+  return new Promise((resolve) => {
+    const answers: A[] = [];
+    if (promises.length === 0) resolve(answers);
+    let done = false;
+    for (const promise of promises) {
+      void promise.then((answer) => {
+        if (done) return;
+        answers.push(answer);
+        if (answers.length === promises.length || enough(answers)) {
+          done = true;
+          resolve(answers.slice());
+        }
+      });
+    }
+  });
+}
+
+/**
+ * What follows a replica's answer: a catching-up replica that took the write has its older
+ * hints superseded; a replica that failed gets the write as a hint, and its replay is kicked.
+ *
+ * @returns Whether every hint needed was stored (false: the store overflowed; repair needed).
+ */
+async function afterDirectWrite(
+  ctx: MeshContext,
+  answer: ReplicaAnswer,
+  hintOf: (replica: Replica) => HintInput,
+  counters: { handedOff: number },
+): Promise<boolean> {
+  const { replica, mark, error } = answer;
+  if (error === undefined && mark === undefined) return true;
+  const stored =
+    error === undefined
+      ? await ctx.hints.superseded(replica, mark as number, hintOf(replica))
+      : await ctx.hints.handOff(replica, hintOf(replica));
+  if (stored) counters.handedOff++;
+  if (stored && error !== undefined) ctx.hints.kick(replica.id);
+  return stored;
+}
+
 /** A replica that did not take a chunk, and why. */
 interface ReplicaFailure {
   readonly replica: Replica;
@@ -238,14 +316,16 @@ function writeReplica(
   replica: Replica,
   operation: string,
   deadline: Deadline,
-  send: () => Promise<void>,
+  send: (signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
   const runtime = ctx.runtime(replica);
   return ctx.retry.run(
     (attempt) =>
-      deadline.race(runtime.call(send)).catch((error: unknown) => {
-        throw tagError(error, replica, operation, deadline, attempt);
-      }),
+      deadline
+        .race(runtime.attempt(send, deadline.signal, ctx.options.attemptTimeout, operation))
+        .catch((error: unknown) => {
+          throw tagError(error, replica, operation, deadline, attempt);
+        }),
     {
       deadline,
       onRetry: (info) => {

@@ -25,6 +25,8 @@ import { idBytes, pointBytes } from '../core/point-size.js';
 import type { Point, PointId } from '../core/types.js';
 import type { Hint, HintInput, HintStore } from './hints/hint-store.js';
 import type { ReplicaRuntime } from './replica-runtime.js';
+import type { ResolvedAttemptTimeoutOptions } from '../resilience/attempt-timeout.js';
+import { ClosedError } from '../core/errors.js';
 
 /** One replay request: consecutive hints of one operation on one collection. */
 interface ReplayRequest {
@@ -46,22 +48,29 @@ interface ReplayRequest {
  */
 export class HintManager {
   private readonly replaying = new Map<string, Promise<void>>();
+  /** Hand-offs still to come: writes that were acknowledged before every replica answered. */
+  private readonly stragglers = new Set<Promise<void>>();
   private readonly runtimes = new Map<string, ReplicaRuntime>();
   /** Per replica: id key -> the replica's last hint seq when a newer direct write was sent. */
   private readonly superseding = new Map<string, Map<string, number>>();
   private closed = false;
+  /** Aborted by `close()`: replays in flight stop at once. */
+  private readonly stop = new AbortController();
 
   /**
    * @param store - Where hints are kept.
    * @param runtimes - Every replica's runtime, to replay through.
    * @param events - Where hint events are reported.
    * @param replayBatch - Hints fetched per replay step.
+   * @param attemptTimeout - Per-attempt timeouts of replay requests (a replica that hangs
+   *   again fails its replay instead of holding it), or `undefined` for none.
    */
   constructor(
     readonly store: HintStore,
     runtimes: Iterable<ReplicaRuntime>,
     private readonly events: MeshEventEmitter,
     private readonly replayBatch: number,
+    private readonly attemptTimeout?: ResolvedAttemptTimeoutOptions,
   ) {
     for (const runtime of runtimes) this.runtimes.set(runtime.replica.id, runtime);
   }
@@ -167,14 +176,36 @@ export class HintManager {
     for (const id of this.store.replicas()) this.kick(id);
   }
 
-  /** Resolves when the replays in flight now are done (for tests and `close()`). */
+  /**
+   * Waits for a write that was acknowledged before every replica answered: `task` hands the
+   * write off to the replicas that then miss it. {@link HintManager.settled} and `close()` wait
+   * for it. `task` must not reject.
+   */
+  trackStraggler(task: Promise<void>): void {
+    this.stragglers.add(task);
+    void task.finally(() => this.stragglers.delete(task));
+  }
+
+  /** Resolves when the late hand-offs and the replays in flight now are done (for tests and `close()`). */
   async settled(): Promise<void> {
+    await Promise.all(this.stragglers);
     await Promise.all(this.replaying.values());
+  }
+
+  /**
+   * Waits for the late hand-offs and the replays in flight, then replays every replica that is
+   * available and has hints, and waits for those replays.
+   */
+  async flush(): Promise<void> {
+    await this.settled();
+    this.kickAll();
+    await this.settled();
   }
 
   /** Stops starting replays, waits for those in flight, closes the store. */
   async close(): Promise<void> {
     this.closed = true;
+    this.stop.abort(new ClosedError('the mesh is closing; hint replay stopped'));
     await this.settled();
     await this.store.close();
   }
@@ -197,10 +228,14 @@ export class HintManager {
         try {
           for (const request of this.requests(runtime.replica, hints)) {
             if (request.count > 0) {
-              await runtime.call(() =>
-                request.op === 'upsert'
-                  ? backend.upsert(request.collection, request.points)
-                  : backend.delete(request.collection, request.ids),
+              await runtime.attempt(
+                (signal) =>
+                  request.op === 'upsert'
+                    ? backend.upsert(request.collection, request.points, { signal })
+                    : backend.delete(request.collection, request.ids, { signal }),
+                this.stop.signal,
+                this.attemptTimeout,
+                'hint replay',
               );
             }
             done = request.lastSeq;

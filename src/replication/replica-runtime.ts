@@ -8,6 +8,11 @@ import { PeakEwma } from '../balancing/peak-ewma.js';
 import type { ReplicaView } from '../balancing/replica-view.js';
 import { ReplicaBreaker, type ResolvedBreakerOptions } from '../resilience/breaker.js';
 import { classify } from '../resilience/classify.js';
+import {
+  attemptTimeoutMs,
+  type ResolvedAttemptTimeoutOptions,
+} from '../resilience/attempt-timeout.js';
+import { TimeoutError } from '../core/errors.js';
 import type { Replica } from '../backends/backend-topology.js';
 import type { MetricsSink, ReplicaLabels } from '../metrics/metrics-sink.js';
 import type { MeshEventEmitter } from '../core/events.js';
@@ -26,6 +31,11 @@ export class ReplicaRuntime {
   outstanding = 0;
   /** `false` after a failed health probe, until a probe succeeds. */
   healthy = true;
+  /**
+   * Average latency of successful calls in milliseconds (0 before the first): the base of the
+   * per-attempt timeout. Failures do not feed it, so that timeouts do not stretch the next one.
+   */
+  usualMs = 0;
 
   private readonly labels: ReplicaLabels;
 
@@ -82,6 +92,8 @@ export class ReplicaRuntime {
       const result = await this.breaker.run(action);
       const ended = performance.now();
       this.latency.observe(ended - started, ended);
+      this.usualMs =
+        this.usualMs === 0 ? ended - started : this.usualMs * 0.9 + (ended - started) * 0.1;
       this.metrics.replicaCall(this.labels, 'ok', (ended - started) / 1000);
       return result;
     } catch (error) {
@@ -93,5 +105,48 @@ export class ReplicaRuntime {
     } finally {
       this.outstanding--;
     }
+  }
+
+  /**
+   * One attempt on the replica: {@link ReplicaRuntime.call} with its own signal, aborted when
+   * `parent` aborts or when the attempt outlives its timeout (see `resilience/attempt-timeout`),
+   * whichever comes first. A timed-out attempt rejects with a retryable `TimeoutError` that
+   * counts against the breaker, even when the adapter does not honour its signal.
+   *
+   * @param action - The call, given the attempt's signal.
+   * @param parent - The operation's signal (its deadline).
+   * @param timeouts - The timeout settings, or `undefined` for none (the deadline alone).
+   * @param operation - For the error message.
+   * @throws what `call` throws; `TimeoutError` when the attempt timed out.
+   */
+  attempt<T>(
+    action: (signal: AbortSignal) => Promise<T>,
+    parent: AbortSignal,
+    timeouts: ResolvedAttemptTimeoutOptions | undefined,
+    operation: string,
+  ): Promise<T> {
+    if (timeouts === undefined) return this.call(() => action(parent));
+    const timeoutMs = attemptTimeoutMs(timeouts, this.usualMs);
+    const controller = new AbortController();
+    const onParent = (): void => {
+      controller.abort(parent.reason);
+    };
+    if (parent.aborted) onParent();
+    else parent.addEventListener('abort', onParent, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new TimeoutError(
+          `\`${operation}\` on replica \`${this.replica.id}\` took longer than its attempt timeout (${Math.round(timeoutMs)} ms, from its usual latency of ${this.usualMs.toFixed(1)} ms)`,
+          { meta: { operation, replica: this.replica.id } },
+        );
+        controller.abort(error);
+        reject(error);
+      }, timeoutMs);
+    });
+    return this.call(() => Promise.race([action(controller.signal), expired])).finally(() => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onParent);
+    });
   }
 }

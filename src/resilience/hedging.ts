@@ -7,7 +7,7 @@
 import { InvalidOptionError, describeValue } from '../core/errors.js';
 import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
 
-/** Hedging settings (reads only; off unless given). */
+/** Hedging settings (reads only; on by default with the percentile defaults). */
 export interface HedgingOptions {
   /** Fixed delay before the hedge, in milliseconds. Give this or `percentile`. */
   afterMs?: number;
@@ -33,13 +33,26 @@ export interface ResolvedHedgingOptions {
   readonly minAfterMs: number;
 }
 
+/** What hedging does when no options are given: hedge after the shard's 95th percentile. */
+export const DEFAULT_HEDGING: Readonly<HedgingOptions> = Object.freeze({
+  percentile: 95,
+  afterMs: 50,
+  minAfterMs: 1,
+});
+
 /**
- * Validates hedging options; `undefined` input means hedging is off.
+ * Validates hedging options; `undefined` gives {@link DEFAULT_HEDGING}, `false` turns hedging
+ * off.
  *
  * @throws {@link InvalidOptionError} naming the bad option.
+ * @example
+ * ```ts
+ * resolveHedgingOptions({ afterMs: 20 }); // { afterMs: 20, percentile: undefined, minAfterMs: 1 }
+ * ```
  */
 export function resolveHedgingOptions(input: unknown): ResolvedHedgingOptions | undefined {
-  if (input === undefined || input === false) return undefined;
+  if (input === false) return undefined;
+  if (input === undefined) return resolveHedgingOptions(DEFAULT_HEDGING);
   const raw = optionObject(input, 'hedging');
   rejectUnknownKeys(raw, 'hedging', ['afterMs', 'percentile', 'minAfterMs']);
   if (raw.afterMs === undefined && raw.percentile === undefined) {

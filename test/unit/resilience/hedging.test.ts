@@ -114,8 +114,13 @@ describe('LatencyWindow', () => {
 });
 
 describe('resolveHedgingOptions', () => {
-  it('is off by default and validates the rest', () => {
-    expect(resolveHedgingOptions(undefined)).toBeUndefined();
+  it('hedges after the 95th percentile by default, is off with `false`, and validates the rest', () => {
+    expect(resolveHedgingOptions(undefined)).toEqual({
+      afterMs: 50,
+      percentile: 95,
+      minAfterMs: 1,
+    });
+    expect(resolveHedgingOptions(false)).toBeUndefined();
     expect(resolveHedgingOptions({ afterMs: 20 })).toEqual({
       afterMs: 20,
       percentile: undefined,

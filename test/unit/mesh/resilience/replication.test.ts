@@ -58,8 +58,9 @@ describe('leaderless quorum writes with hinted handoff', () => {
     for (let batch = 0; batch < 5; batch++) {
       const result = await docs.upsert(somePoints(60, batch * 60), { consistency: 'quorum' });
       acknowledged += result.acknowledged;
-      expect(result.handedOff).toBeGreaterThan(0);
     }
+    // The partitioned replicas' hand-offs may land after the quorum acknowledged.
+    await fx.mesh.flushHints();
     await docs.delete(['p0', 'p1']);
     expect(acknowledged).toBe(300);
     expect(fx.mesh.pendingHints()).toBeGreaterThan(0);
@@ -236,6 +237,7 @@ describe('durable hints across a client restart', () => {
       const docs = await first.createCollection('docs', { dimension: 4, metric: 'l2' });
       backends[2]!.partition();
       await docs.upsert(somePoints(20));
+      await first.flushHints(); // the partitioned replica's hint may be stored after the ack
       expect(first.pendingHints()).toBeGreaterThan(0);
       // The first client goes away; its acknowledged writes for the partitioned replica are on disk.
       backends[2]!.heal();

@@ -64,13 +64,13 @@ export {
   type FillProgressEvent,
   type ReshardProgressEvent,
 } from './core/events.js';
+export type { NextTopology, TopologyUpdateReport } from './reshard/update-topology.js';
+export type { ReshardReport } from './reshard/migration.js';
 export type {
-  NextTopology,
+  ReshardOptions,
   UpdateTopologyOptions,
-  TopologyUpdateReport,
-} from './reshard/update-topology.js';
-export type { ReshardOptions, ReshardReport } from './reshard/migration.js';
-export type { AbortReshardOptions } from './reshard/topology-changes.js';
+  AbortReshardOptions,
+} from './core/maintenance-options.js';
 export type { ReshardCheckpoint, CheckpointPosition } from './reshard/checkpoint.js';
 export {
   memoryHintStore,

@@ -11,6 +11,7 @@ import { memoryBackend } from '../../../src/backends/memory/index.js';
 import type { CallOptions } from '../../../src/backends/backend.js';
 import {
   AbortedError,
+  InvalidOptionError,
   InvalidTopologyError,
   TopologyChangeError,
   UnavailableError,
@@ -271,6 +272,18 @@ describe('updateTopology', () => {
     ).rejects.toBeInstanceOf(TopologyChangeError);
     expect(mesh.topology.epoch).toBe(epoch);
     expect(c.calls).toEqual([]);
+  });
+
+  it('refuses a signal that is not an AbortSignal, even when nothing would change', async () => {
+    const same = { clusters: [cluster([[a], [b]])] };
+    const error = await mesh
+      .updateTopology(same, { signal: { aborted: false } as never })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect((error as Error).message).toMatch(/`options.signal` must be an AbortSignal/);
+    await expect(mesh.updateTopology(same, { batchSize: 0 })).rejects.toThrow(
+      /`options.batchSize` must be an integer/,
+    );
   });
 
   it('refuses a second change while one runs', async () => {
@@ -584,6 +597,22 @@ describe('reshard', () => {
       mesh,
       Array.from({ length: N }, (_, i) => i),
     );
+    await expect(mesh.abortReshard()).rejects.toThrow(/nothing to abort/);
+  });
+
+  it('abortReshard checks its checkpoint as reshard does, before looking for a paused migration', async () => {
+    for (const options of [{ checkpoint: '' }, { checkpoint: 7 }]) {
+      const error = await mesh.abortReshard(options as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect((error as Error).message).toMatch(/`options.checkpoint` must be a file path/);
+      await expect(mesh.reshard({ clusters: [to()] }, options as never)).rejects.toThrow(
+        (error as Error).message,
+      );
+    }
+    await expect(mesh.abortReshard({ batchSize: -1 })).rejects.toThrow(
+      /`options.batchSize` must be an integer/,
+    );
+    expect(mesh.migrating).toBe(false);
     await expect(mesh.abortReshard()).rejects.toThrow(/nothing to abort/);
   });
 

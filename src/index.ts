@@ -70,6 +70,7 @@ export type {
   ReshardOptions,
   UpdateTopologyOptions,
   AbortReshardOptions,
+  RepairOptions,
 } from './core/maintenance-options.js';
 export type { ReshardCheckpoint, CheckpointPosition } from './reshard/checkpoint.js';
 export {
@@ -88,11 +89,7 @@ export {
   type FileHintStoreOptions,
   type HintCorruption,
 } from './replication/hints/index.js';
-export type {
-  ShardRepairReport,
-  ReplicaRepairReport,
-  RepairOptions,
-} from './replication/repair.js';
+export type { ShardRepairReport, ReplicaRepairReport } from './replication/repair.js';
 export { BALANCING_NAMES, type BalancingName } from './balancing/policy.js';
 export {
   classify,

@@ -9,6 +9,7 @@ import { validateCollectionSpec } from '../core/collection-spec.js';
 import type { CollectionSpec } from '../core/types.js';
 import type {
   AbortReshardOptions,
+  RepairOptions,
   ReshardOptions,
   UpdateTopologyOptions,
 } from '../core/maintenance-options.js';
@@ -25,7 +26,7 @@ import { MeshEventEmitter } from '../core/events.js';
 import type { HealthMonitor } from './health-monitor.js';
 import type { HintManager } from '../replication/hint-manager.js';
 import { resolveMeshOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
-import type { RepairOptions, ShardRepairReport } from '../replication/repair.js';
+import type { ShardRepairReport } from '../replication/repair.js';
 import { repairTopology } from '../replication/repair-topology.js';
 import { validateCollectionName } from './collection-name.js';
 import type { RuntimeRegistry } from '../replication/runtime-registry.js';
@@ -351,7 +352,12 @@ export class Mesh implements AsyncDisposable {
    * hints overflowed. Without tombstones, a delete that a replica missed while its hints were
    * discarded is undone (the point is copied back).
    *
-   * @throws the first shard's error (a replica that cannot be scanned fails its shard).
+   * @param collection - The logical collection to repair.
+   * @param options - Scan page size, copy batch size and an abort signal.
+   * @default options.pageSize 1000
+   * @default options.batchSize 500
+   * @throws the first shard's error (a replica that cannot be scanned fails its shard);
+   *   `InvalidOptionError` for a bad option, before any shard is repaired.
    */
   async repair(collection: string, options: RepairOptions = {}): Promise<ShardRepairReport[]> {
     this.assertOpen();

@@ -39,6 +39,19 @@ export {
   type MemoryBackendOptions,
 } from './backends/memory/index.js';
 export * from './topology/index.js';
+// The topology types as the mesh takes and gives them (replicas on `VectorBackend`s); these
+// shadow the generic ones of the star export above.
+export {
+  checkVectorBackend,
+  resolveBackendTopology,
+  type Cluster,
+  type ClusterOptions,
+  type Replica,
+  type ReplicaOptions,
+  type Shard,
+  type ShardOptions,
+  type Topology,
+} from './backends/backend-topology.js';
 export { Mesh, createMesh } from './mesh/mesh.js';
 export {
   Collection,

@@ -12,12 +12,8 @@ import type { MetricsSink } from '../metrics/metrics-sink.js';
 import { bindMeshEvents } from '../metrics/bind-mesh-events.js';
 import { RetryPolicy } from '../resilience/retry.js';
 import { MeshTracer } from '../tracing/mesh-tracer.js';
-import {
-  physicalCollectionName,
-  type Replica,
-  type Shard,
-  type Topology,
-} from '../topology/topology.js';
+import { physicalCollectionName } from '../topology/topology.js';
+import type { Replica, Shard, Topology } from '../backends/backend-topology.js';
 import { CollectionSpecs } from './collection-specs.js';
 import type { MeshContext } from './context.js';
 import { writeMoved } from './moved-writes.js';
@@ -29,7 +25,7 @@ import type { ResolvedMeshOptions } from './options.js';
 import { RuntimeRegistry } from '../replication/runtime-registry.js';
 import type { TopologyHost } from '../reshard/host.js';
 import { TopologyChanges } from '../reshard/topology-changes.js';
-import { shardPath, ViewTracker } from '../reshard/view.js';
+import { ViewTracker } from '../reshard/view.js';
 
 /** What the mesh asks of its owner while it runs. */
 export interface MeshHooks {
@@ -132,7 +128,7 @@ export function assembleMesh(
     ...base,
     topology: () => t,
     readClusters: () => registry.readOrder(t.clusters),
-    fillers: (shard: Shard) => fillers.get(shardPath(shard)) ?? [],
+    fillers: (shard: Shard) => fillers.get(shard.id) ?? [],
   });
   const views = new ViewTracker({ topology }, bind);
   const context: MeshContext = { ...bind(topology), topology: current };

@@ -6,7 +6,8 @@
  */
 import type { CollectionSpec } from '../core/types.js';
 import { Deadline } from '../resilience/deadline.js';
-import { physicalCollectionName, type Shard } from '../topology/topology.js';
+import { physicalCollectionName } from '../topology/topology.js';
+import type { Shard } from '../backends/backend-topology.js';
 import type { MeshContext } from './context.js';
 import { readShard } from './shard-reader.js';
 

@@ -9,7 +9,7 @@ import type { SearchCache } from '../cache/search-cache.js';
 import type { MetricsSink } from '../metrics/metrics-sink.js';
 import type { RetryPolicy } from '../resilience/retry.js';
 import type { MeshTracer } from '../tracing/mesh-tracer.js';
-import type { Cluster, Replica, Shard, Topology } from '../topology/topology.js';
+import type { Cluster, Replica, Shard, Topology } from '../backends/backend-topology.js';
 import type { MeshEventEmitter } from '../core/events.js';
 import type { HintManager } from '../replication/hint-manager.js';
 import type { ResolvedMeshOptions } from './options.js';

@@ -6,7 +6,7 @@
  */
 import { BackendError } from '../core/errors.js';
 import type { Deadline } from '../resilience/deadline.js';
-import type { Replica } from '../topology/topology.js';
+import type { Replica } from '../backends/backend-topology.js';
 import { tagError } from '../replication/replica-call.js';
 
 /**

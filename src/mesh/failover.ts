@@ -6,7 +6,7 @@
  */
 import { ShardUnavailableError } from '../core/errors.js';
 import type { Deadline } from '../resilience/deadline.js';
-import type { Cluster } from '../topology/topology.js';
+import type { Cluster } from '../backends/backend-topology.js';
 import type { MeshContext } from './context.js';
 
 /**

@@ -16,7 +16,8 @@ import type {
 import type { VectorBackend } from '../backends/backend.js';
 import type { SearchCache } from '../cache/search-cache.js';
 import { Deadline } from '../resilience/deadline.js';
-import { physicalCollectionName, resolveTopology, type Topology } from '../topology/topology.js';
+import { physicalCollectionName } from '../topology/topology.js';
+import { resolveBackendTopology, type Topology } from '../backends/backend-topology.js';
 import { assembleMesh } from './assemble-mesh.js';
 import { Collection } from './collection.js';
 import type { CollectionSpecs } from './collection-specs.js';
@@ -85,7 +86,10 @@ export class Mesh implements AsyncDisposable {
    */
   constructor(options: MeshOptions) {
     this.options = resolveMeshOptions(options);
-    const topology = resolveTopology({ clusters: options.clusters, sharding: options.sharding });
+    const topology = resolveBackendTopology({
+      clusters: options.clusters,
+      sharding: options.sharding,
+    });
     rejectSharedEndpoints(topology);
     checkConsistency(this.options.replication.writeConsistency, topology);
     const parts = assembleMesh(this.options, topology, this.events, {

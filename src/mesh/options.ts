@@ -22,7 +22,7 @@ import {
   type ResolvedRetryOptions,
   type RetryOptions,
 } from '../resilience/retry.js';
-import type { ClusterOptions } from '../topology/topology.js';
+import type { ClusterOptions } from '../backends/backend-topology.js';
 import type { ShardingOptions } from '../topology/sharding-options.js';
 import type { HintStore } from '../replication/hints/hint-store.js';
 import type { CacheBreakerOptions } from '../cache/cache-breaker.js';

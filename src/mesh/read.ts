@@ -9,7 +9,7 @@ import { idKey } from '../core/ids.js';
 import type { PointId, StoredPoint } from '../core/types.js';
 import type { Deadline } from '../resilience/deadline.js';
 import { candidateShards } from '../topology/prune.js';
-import type { Cluster, Replica, Shard } from '../topology/topology.js';
+import type { Cluster, Replica, Shard } from '../backends/backend-topology.js';
 import type { MeshContext } from './context.js';
 import { readWithFailover } from './failover.js';
 import type { PreparedItem } from './prepare-batch.js';

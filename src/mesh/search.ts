@@ -11,7 +11,7 @@ import type { CollectionSpec, Hit } from '../core/types.js';
 import type { BackendSearchRequest } from '../backends/backend.js';
 import type { Deadline } from '../resilience/deadline.js';
 import { candidateShards } from '../topology/prune.js';
-import type { Cluster, Replica, Shard } from '../topology/topology.js';
+import type { Cluster, Replica, Shard } from '../backends/backend-topology.js';
 import type { MeshContext } from './context.js';
 import { mergeTopK } from './merge.js';
 import type { PreparedSearch } from './prepare-search.js';

@@ -8,7 +8,7 @@
 import { ShardUnavailableError, VecmeshError } from '../core/errors.js';
 import type { Deadline } from '../resilience/deadline.js';
 import { hedged } from '../resilience/hedging.js';
-import type { Replica, Shard } from '../topology/topology.js';
+import type { Replica, Shard } from '../backends/backend-topology.js';
 import type { MeshContext } from './context.js';
 import { tagError } from '../replication/replica-call.js';
 
@@ -54,7 +54,7 @@ export async function readShard<T>(
             hedgeMs,
             deadline.signal,
             () => {
-              ctx.events.emit('hedge', { operation, shard: shardName(shard), replica: backup.id });
+              ctx.events.emit('hedge', { operation, shard: shard.id, replica: backup.id });
             },
           ),
         );
@@ -121,7 +121,7 @@ export async function readShardQuorum<T>(
   const ok = answers.filter((a): a is Awaited<T> => a !== undefined);
   if (ok.length < need) {
     throw new ShardUnavailableError(
-      `\`${operation}\`: only ${ok.length} of the ${need} replicas a quorum read needs answered in shard \`${shardName(shard)}\`${errors[0] ? `; last error: ${errors[errors.length - 1]?.message ?? ''}` : ''}`,
+      `\`${operation}\`: only ${ok.length} of the ${need} replicas a quorum read needs answered in shard \`${shard.id}\`${errors[0] ? `; last error: ${errors[errors.length - 1]?.message ?? ''}` : ''}`,
       {
         cause: errors[errors.length - 1],
         meta: { operation, cluster: shard.cluster, shard: shard.name },
@@ -145,18 +145,14 @@ function finalError(
     error instanceof VecmeshError ? error : tagError(error, shard.primary, operation, deadline);
   if (!tagged.retryable) return tagged;
   return new ShardUnavailableError(
-    `\`${operation}\`: no replica of shard \`${shardName(shard)}\` answered (${tried} in the plan); last error: ${tagged.message}`,
+    `\`${operation}\`: no replica of shard \`${shard.id}\` answered (${tried} in the plan); last error: ${tagged.message}`,
     { cause: tagged, meta: { operation, cluster: shard.cluster, shard: shard.name } },
   );
 }
 
 function noReplica(shard: Shard, operation: string, have: number, need = 1): ShardUnavailableError {
   return new ShardUnavailableError(
-    `\`${operation}\`: shard \`${shardName(shard)}\` has ${have} available replica(s), ${need} needed (breakers open or health probes failing)`,
+    `\`${operation}\`: shard \`${shard.id}\` has ${have} available replica(s), ${need} needed (breakers open or health probes failing)`,
     { meta: { operation, cluster: shard.cluster, shard: shard.name } },
   );
-}
-
-function shardName(shard: Shard): string {
-  return `${shard.cluster}/${shard.name}`;
 }

@@ -10,7 +10,7 @@ import type { FilterNode } from '../core/filter-ast.js';
 import { idKey } from '../core/ids.js';
 import type { CollectionSpec, PointId, StoredPoint } from '../core/types.js';
 import type { Deadline } from '../resilience/deadline.js';
-import type { Topology } from '../topology/topology.js';
+import type { Topology } from '../backends/backend-topology.js';
 import type { OperationSpan } from '../tracing/mesh-tracer.js';
 import { mergeTopK } from './merge.js';
 import type { WriteConsistency } from './options.js';
@@ -165,12 +165,8 @@ export async function searchOnView(
   span?: OperationSpan,
 ): Promise<SearchResult> {
   const migration = view.migration;
-  const known = new Set(
-    view.topology.clusters.flatMap((c) => c.shards.map((s) => `${c.name}/${s.name}`)),
-  );
-  const added = migration?.topology.clusters.some((c) =>
-    c.shards.some((s) => !known.has(`${c.name}/${s.name}`)),
-  );
+  const known = new Set(view.topology.clusters.flatMap((c) => c.shards.map((s) => s.id)));
+  const added = migration?.topology.clusters.some((c) => c.shards.some((s) => !known.has(s.id)));
   if (migration === undefined || added !== true) {
     return runSearch(view.ctx, collection, spec, search, deadline, partialResults, span);
   }
@@ -186,7 +182,7 @@ export async function searchOnView(
       deadline,
       partialResults,
       span,
-      (shard) => !known.has(`${shard.cluster}/${shard.name}`),
+      (shard) => !known.has(shard.id),
     ),
   ]);
   const hits = search.vectors.map((_, q) =>

@@ -15,7 +15,7 @@ import {
 } from '../core/errors.js';
 import { idKey } from '../core/ids.js';
 import type { Deadline } from '../resilience/deadline.js';
-import type { Cluster, Replica, Shard } from '../topology/topology.js';
+import type { Cluster, Replica, Shard } from '../backends/backend-topology.js';
 import type { MeshContext } from './context.js';
 import type { HintInput } from '../replication/hints/hint-store.js';
 import type { WriteConsistency } from './options.js';
@@ -239,7 +239,7 @@ function writeReplica(
 
 function belowConsistency(shard: Shard, acked: number, required: number): VecmeshError {
   return new PartialWriteError(
-    `shard \`${shard.cluster}/${shard.name}\`: ${acked} of the ${required} acknowledgements needed`,
+    `shard \`${shard.id}\`: ${acked} of the ${required} acknowledgements needed`,
     [],
     0,
     { meta: { cluster: shard.cluster, shard: shard.name } },

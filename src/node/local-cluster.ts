@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { InvalidOptionError, UnavailableError, describeValue } from '../core/errors.js';
 import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
 import { referenceBackend, type ReferenceBackend } from '../backends/reference/index.js';
-import type { ClusterOptions } from '../topology/topology.js';
+import type { ClusterOptions } from '../backends/backend-topology.js';
 
 /** Options of {@link startLocalCluster}. */
 export interface LocalClusterOptions {

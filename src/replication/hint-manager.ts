@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Replica } from '../topology/topology.js';
+import type { Replica } from '../backends/backend-topology.js';
 import type { MeshEventEmitter } from '../core/events.js';
 import type { HintInput, HintStore } from './hints/hint-store.js';
 import type { ReplicaRuntime } from './replica-runtime.js';

@@ -6,7 +6,7 @@
  */
 import type { MeshEventEmitter } from '../core/events.js';
 import { resolveRepairOptions, type RepairOptions } from '../core/maintenance-options.js';
-import type { Topology } from '../topology/topology.js';
+import type { Topology } from '../backends/backend-topology.js';
 import type { HintManager } from './hint-manager.js';
 import { repairShard, type ShardRepairReport } from './repair.js';
 import type { ReplicaRuntimes } from './replica-io.js';

@@ -10,7 +10,7 @@ import { idKey, parseIdKey } from '../core/ids.js';
 import { resolveRepairOptions, type RepairOptions } from '../core/maintenance-options.js';
 import type { PointId } from '../core/types.js';
 import { toVecmeshError } from '../core/native-errors.js';
-import type { Replica, Shard } from '../topology/topology.js';
+import type { Replica, Shard } from '../backends/backend-topology.js';
 import { copyBatch, scanIds, upsertTo, type ReplicaRuntimes } from './replica-io.js';
 
 /** What the repair did to one replica. */
@@ -217,7 +217,7 @@ function abortError(
   meta: ErrorMeta = replicaMeta(replica, 'repair'),
 ): VecmeshError {
   const reason: unknown = signal?.reason;
-  const what = `the repair of shard \`${replica.cluster}/${replica.shard}\``;
+  const what = `the repair of shard \`${replica.shardId}\``;
   if (reason instanceof TimeoutError) return reason.withMeta(meta);
   if (reason instanceof DOMException && reason.name === 'TimeoutError') {
     return new TimeoutError(`${what} timed out`, { cause: reason, meta });

@@ -7,7 +7,7 @@
 import { CollectionNotFoundError, VecmeshError, type ErrorMeta } from '../core/errors.js';
 import { toVecmeshError } from '../core/native-errors.js';
 import type { Deadline } from '../resilience/deadline.js';
-import type { Replica } from '../topology/topology.js';
+import type { Replica } from '../backends/backend-topology.js';
 import type { WriteConsistency } from './replication-options.js';
 
 /**

@@ -11,7 +11,8 @@ import { BackendError, VecmeshError } from '../core/errors.js';
 import { idKey } from '../core/ids.js';
 import type { Point, PointId } from '../core/types.js';
 import { toVecmeshError } from '../core/native-errors.js';
-import { physicalCollectionName, type Replica } from '../topology/topology.js';
+import { physicalCollectionName } from '../topology/topology.js';
+import type { Replica } from '../backends/backend-topology.js';
 import type { ReplicaRuntime } from './replica-runtime.js';
 
 /** Where replica calls go through: each replica's runtime (the `RuntimeRegistry` is one). */

@@ -8,7 +8,7 @@ import { PeakEwma } from '../balancing/peak-ewma.js';
 import type { ReplicaView } from '../balancing/replica-view.js';
 import { ReplicaBreaker, type ResolvedBreakerOptions } from '../resilience/breaker.js';
 import { classify } from '../resilience/classify.js';
-import type { Replica } from '../topology/topology.js';
+import type { Replica } from '../backends/backend-topology.js';
 import type { MetricsSink, ReplicaLabels } from '../metrics/metrics-sink.js';
 import type { MeshEventEmitter } from '../core/events.js';
 

@@ -10,7 +10,7 @@ import type { MeshEventEmitter } from '../core/events.js';
 import type { MetricsSink } from '../metrics/metrics-sink.js';
 import type { ResolvedBreakerOptions } from '../resilience/breaker.js';
 import { LatencyWindow, type ResolvedHedgingOptions } from '../resilience/hedging.js';
-import type { Cluster, Replica, Shard, Topology } from '../topology/topology.js';
+import type { Cluster, Replica, Shard, Topology } from '../backends/backend-topology.js';
 import { ReplicaRuntime } from './replica-runtime.js';
 import type { ResolvedReplicationOptions } from './replication-options.js';
 
@@ -96,7 +96,7 @@ export class RuntimeRegistry {
     const percentile = this.options.hedging?.percentile;
     for (const cluster of topology.clusters) {
       for (const shard of cluster.shards) {
-        const key = shardKey(shard);
+        const key = shard.id;
         const size = shard.replicas.length;
         const state = this.shards.get(key);
         if (state !== undefined && state.size === size) continue;
@@ -122,7 +122,7 @@ export class RuntimeRegistry {
 
   /** Stops tracking shards (removed by a reshard). */
   forgetShards(shards: Iterable<Shard>): void {
-    for (const shard of shards) this.shards.delete(shardKey(shard));
+    for (const shard of shards) this.shards.delete(shard.id);
   }
 
   /** The runtime of a replica. */
@@ -147,7 +147,7 @@ export class RuntimeRegistry {
     if (mode === 'primary' && readYourWrites) {
       return this.runtime(shard.primary).available ? [shard.primary] : [];
     }
-    const state = this.shards.get(shardKey(shard));
+    const state = this.shards.get(shard.id);
     const now = performance.now();
     // The weight is the topology's in force (a topology change may re-weight a replica).
     const views = shard.replicas.map((r) => ({ ...this.runtime(r).view(now), weight: r.weight }));
@@ -186,13 +186,13 @@ export class RuntimeRegistry {
   hedgeDelay(shard: Shard): number | undefined {
     const hedging = this.options.hedging;
     if (hedging === undefined) return undefined;
-    const measured = this.shards.get(shardKey(shard))?.latency?.value();
+    const measured = this.shards.get(shard.id)?.latency?.value();
     return Math.max(hedging.minAfterMs, measured ?? hedging.afterMs);
   }
 
   /** Records the latency of one successful read of `shard` (for percentile hedging). */
   recordShardLatency(shard: Shard, ms: number): void {
-    this.shards.get(shardKey(shard))?.latency?.record(ms);
+    this.shards.get(shard.id)?.latency?.record(ms);
   }
 
   /** Stops every breaker's timers. */
@@ -218,8 +218,4 @@ export class RuntimeRegistry {
       .sort((a, b) => a.cost - b.cost || a.index - b.index)
       .map((entry) => entry.cluster);
   }
-}
-
-function shardKey(shard: Shard): string {
-  return `${shard.cluster}/${shard.name}`;
 }

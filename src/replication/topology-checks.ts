@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidTopologyError } from '../core/errors.js';
-import type { Topology } from '../topology/topology.js';
+import type { Topology } from '../backends/backend-topology.js';
 import type { WriteConsistency } from './replication-options.js';
 
 /**
@@ -41,7 +41,7 @@ export function checkConsistency(consistency: WriteConsistency, topology: Topolo
     for (const shard of cluster.shards) {
       if (shard.replicas.length < consistency) {
         throw new InvalidTopologyError(
-          `\`replication.writeConsistency\` is ${consistency}, but shard \`${cluster.name}/${shard.name}\` has only ${shard.replicas.length} replica(s)`,
+          `\`replication.writeConsistency\` is ${consistency}, but shard \`${shard.id}\` has only ${shard.replicas.length} replica(s)`,
         );
       }
     }

@@ -9,13 +9,8 @@ import { idKey } from '../core/ids.js';
 import type { PointId } from '../core/types.js';
 import { callReplica, scanIds } from '../replication/replica-io.js';
 import { shardKeyOf } from '../topology/shard-key.js';
-import {
-  physicalCollectionName,
-  type Cluster,
-  type Replica,
-  type Shard,
-  type Topology,
-} from '../topology/topology.js';
+import { physicalCollectionName } from '../topology/topology.js';
+import type { Cluster, Replica, Shard, Topology } from '../backends/backend-topology.js';
 import type { CopyGate } from './copy-gate.js';
 import { isCaughtUp } from './copy-source.js';
 import type { TopologyHost } from './host.js';
@@ -28,14 +23,13 @@ export interface CleanupShard {
   readonly shard: Shard;
 }
 
-/** The shards of two placements, each once (by cluster and name). */
+/** The shards of two placements, each once (by id). */
 export function shardsOfBoth(a: Topology, b: Topology): CleanupShard[] {
   const seen = new Map<string, CleanupShard>();
   for (const topology of [a, b]) {
     for (const cluster of topology.clusters) {
       for (const shard of cluster.shards) {
-        const key = `${cluster.name}/${shard.name}`;
-        if (!seen.has(key)) seen.set(key, { cluster: cluster.name, shard });
+        if (!seen.has(shard.id)) seen.set(shard.id, { cluster: cluster.name, shard });
       }
     }
   }

@@ -11,7 +11,7 @@
  * @module
  */
 import { UnavailableError } from '../core/errors.js';
-import type { Replica } from '../topology/topology.js';
+import type { Replica, Shard } from '../backends/backend-topology.js';
 import type { TopologyHost } from './host.js';
 
 /**
@@ -45,7 +45,7 @@ export function isCaughtUp(host: TopologyHost, replica: Replica): boolean {
 export async function caughtUpReplica(
   host: TopologyHost,
   candidates: readonly Replica[],
-  shard: { readonly cluster: string; readonly name: string },
+  shard: Shard,
   preferred?: Replica,
 ): Promise<Replica> {
   const ordered = preferred === undefined ? candidates : [preferred, ...candidates];
@@ -57,7 +57,7 @@ export async function caughtUpReplica(
   const caughtUp = pick();
   if (caughtUp !== undefined) return caughtUp;
   throw new UnavailableError(
-    `no replica of shard \`${shard.cluster}/${shard.name}\` holds every acknowledged write (each is down, has hints pending, or needs repair), so nothing can be copied from it safely; the copy stops and can be resumed once a replica is back`,
+    `no replica of shard \`${shard.id}\` holds every acknowledged write (each is down, has hints pending, or needs repair), so nothing can be copied from it safely; the copy stops and can be resumed once a replica is back`,
     { meta: { cluster: shard.cluster, shard: shard.name } },
   );
 }

@@ -7,15 +7,15 @@
  */
 import { AbortedError } from '../core/errors.js';
 import { copyBatch, scanIds, upsertTo } from '../replication/replica-io.js';
-import type { Replica } from '../topology/topology.js';
+import type { Replica, Shard } from '../backends/backend-topology.js';
 import type { TopologyHost } from './host.js';
 import type { CopyGate } from './copy-gate.js';
 import { caughtUpReplica } from './copy-source.js';
 
 /** One shard to fill: where to copy from and to. */
 export interface FillTask {
-  /** `cluster/shard`. */
-  readonly shard: string;
+  /** The shard (as in the topology in force). */
+  readonly shard: Shard;
   /** Kept replicas to copy from, best first. */
   readonly sources: readonly Replica[];
   /** Replicas being filled. */
@@ -39,9 +39,8 @@ export async function fillReplicas(
 ): Promise<number> {
   let filled = 0;
   for (const task of tasks) {
-    const first = task.sources[0];
-    if (first === undefined) continue; // diffReplicas keeps at least one per shard
-    const shard = { cluster: first.cluster, name: first.shard };
+    if (task.sources.length === 0) continue; // diffReplicas keeps at least one per shard
+    const shard = task.shard;
     // The scan must list every point written before the fill began: a caught-up replica.
     const scanned = await caughtUpReplica(host, task.sources, shard);
     const limit = Math.min(
@@ -53,7 +52,7 @@ export async function fillReplicas(
       let copied = 0;
       for await (const page of scanIds(host.registry, scanned, collection, { limit, signal })) {
         if (signal?.aborted === true) {
-          throw new AbortedError(`the fill of shard \`${task.shard}\` was aborted`, {
+          throw new AbortedError(`the fill of shard \`${shard.id}\` was aborted`, {
             cause: signal.reason,
             meta: { operation: 'updateTopology', collection },
           });

@@ -8,7 +8,8 @@
 import type { VectorBackend } from '../backends/backend.js';
 import type { CollectionSpec, Point } from '../core/types.js';
 import { toVecmeshError } from '../core/native-errors.js';
-import { physicalCollectionName, type Replica, type Topology } from '../topology/topology.js';
+import { physicalCollectionName } from '../topology/topology.js';
+import type { Replica, Topology } from '../backends/backend-topology.js';
 import type { MeshEventEmitter } from '../core/events.js';
 import type { HintManager } from '../replication/hint-manager.js';
 import { callReplica } from '../replication/replica-io.js';

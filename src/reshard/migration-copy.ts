@@ -10,7 +10,7 @@ import { AbortedError } from '../core/errors.js';
 import type { Point } from '../core/types.js';
 import { copyBatch, scanIds } from '../replication/replica-io.js';
 import { shardKeyOf } from '../topology/shard-key.js';
-import { type Cluster, type Replica, type Shard, type Topology } from '../topology/topology.js';
+import type { Cluster, Replica, Shard, Topology } from '../backends/backend-topology.js';
 import type { CheckpointPosition } from './checkpoint.js';
 import type { CopyGate } from './copy-gate.js';
 import { caughtUpReplica } from './copy-source.js';
@@ -91,10 +91,7 @@ export async function copyToNewOwners(run: CopyRun): Promise<void> {
         // (copies are idempotent; the re-scanned points count again in the totals).
         let source = shard.replicas.find((r) => r.id === preferred);
         if (source === undefined || !host.registry.runtime(source).available) {
-          source = await caughtUpReplica(host, shard.replicas, {
-            cluster: cluster.name,
-            name: shard.name,
-          });
+          source = await caughtUpReplica(host, shard.replicas, shard);
           if (source.id !== preferred) cursor = undefined;
         }
         let scannedHere = 0;
@@ -109,7 +106,7 @@ export async function copyToNewOwners(run: CopyRun): Promise<void> {
         for await (const page of pages) {
           if (run.signal?.aborted === true) {
             throw new AbortedError(
-              `the migration was aborted at \`${collection}\` shard \`${cluster.name}/${shard.name}\`; its checkpoint is kept and the mesh stays in the migration view: call \`reshard\` with the same topology to resume, or \`abortReshard()\``,
+              `the migration was aborted at \`${collection}\` shard \`${shard.id}\`; its checkpoint is kept and the mesh stays in the migration view: call \`reshard\` with the same topology to resume, or \`abortReshard()\``,
               { cause: run.signal.reason, meta: { operation: 'reshard', collection } },
             );
           }
@@ -160,13 +157,7 @@ async function copyPage(
     gate: run.gate,
     // Inside the gate no live write on these ids is in flight, so a caught-up replica holds
     // the newest value of each (the scanned one, or another of the shard).
-    source: () =>
-      caughtUpReplica(
-        run.host,
-        shard.replicas,
-        { cluster: shard.cluster, name: shard.name },
-        source,
-      ),
+    source: () => caughtUpReplica(run.host, shard.replicas, shard, source),
     operation: 'reshard',
     write: async (points) => {
       const moving: MovedPoint[] = [];

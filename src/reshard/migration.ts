@@ -8,7 +8,11 @@
  */
 import { TopologyChangeError } from '../core/errors.js';
 import type { ResolvedReshardOptions } from '../core/maintenance-options.js';
-import { resolveTopology, type Replica, type Topology } from '../topology/topology.js';
+import {
+  resolveBackendTopology,
+  type Replica,
+  type Topology,
+} from '../backends/backend-topology.js';
 import { physicalCollectionName } from '../topology/topology.js';
 import { callReplica } from '../replication/replica-io.js';
 import { checkConsistency, rejectSharedEndpoints } from '../replication/topology-checks.js';
@@ -92,7 +96,7 @@ export async function planMigration(
   pending: PendingMigration | undefined,
 ): Promise<{ migration: PendingMigration; checkpoint: ReshardCheckpoint | undefined }> {
   const from = pending?.from ?? host.views.current.topology;
-  const next = resolveTopology(input, from.epoch + 1);
+  const next = resolveBackendTopology(input, from.epoch + 1);
   if (pending?.aborting === true) {
     throw new TopologyChangeError(
       'an `abortReshard()` of the paused migration did not finish; call `mesh.abortReshard()` again',

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { TopologyChangeError } from '../core/errors.js';
-import type { Replica, Shard, Topology } from '../topology/topology.js';
+import type { Replica, Shard, Topology } from '../backends/backend-topology.js';
 
 /** Replicas added and removed by an `updateTopology`, and the shards they belong to. */
 export interface ReplicaDiff {
@@ -64,7 +64,7 @@ export function diffReplicas(current: Topology, next: Topology): ReplicaDiff {
       }
       if (kept === 0) {
         throw new TopologyChangeError(
-          `the change would lose shard \`${cluster.name}/${shard.name}\`'s data: none of its current replicas (${shard.replicas.map((r) => r.name).join(', ')}) is kept; keep at least one until the new ones are filled`,
+          `the change would lose shard \`${shard.id}\`'s data: none of its current replicas (${shard.replicas.map((r) => r.name).join(', ')}) is kept; keep at least one until the new ones are filled`,
         );
       }
       for (const replica of nextShard.replicas) {
@@ -103,7 +103,7 @@ export function checkReshard(current: Topology, next: Topology): boolean {
         shard.replicas.every((r) => kept.replicas.some((k) => sameReplica(r, k)));
       if (!same) {
         throw new TopologyChangeError(
-          `shard \`${cluster.name}/${shard.name}\` is kept but its replicas change; a reshard keeps the replicas of kept shards (change them with \`updateTopology\` before or after)`,
+          `shard \`${shard.id}\` is kept but its replicas change; a reshard keeps the replicas of kept shards (change them with \`updateTopology\` before or after)`,
         );
       }
     }

@@ -6,7 +6,11 @@
  */
 import { TopologyChangeError } from '../core/errors.js';
 import type { ResolvedUpdateTopologyOptions } from '../core/maintenance-options.js';
-import { resolveTopology, type ClusterOptions, type Replica } from '../topology/topology.js';
+import {
+  resolveBackendTopology,
+  type ClusterOptions,
+  type Replica,
+} from '../backends/backend-topology.js';
 import type { ShardingOptions } from '../topology/sharding-options.js';
 import { checkConsistency, rejectSharedEndpoints } from '../replication/topology-checks.js';
 import { CopyGate } from './copy-gate.js';
@@ -19,7 +23,6 @@ import {
   type TopologyHost,
 } from './host.js';
 import { diffReplicas } from './topology-diff.js';
-import { shardPath } from './view.js';
 
 /** The topology to move to: the same shape `createMesh` takes. */
 export interface NextTopology {
@@ -56,7 +59,7 @@ export async function updateTopology(
 ): Promise<TopologyUpdateReport> {
   const { batchSize, signal } = options;
   const current = host.views.current.topology;
-  const next = resolveTopology(input, current.epoch + 1);
+  const next = resolveBackendTopology(input, current.epoch + 1);
   rejectSharedEndpoints(next);
   checkConsistency(host.options.replication.writeConsistency, next);
   const diff = diffReplicas(current, next);
@@ -75,16 +78,15 @@ export async function updateTopology(
     const gate = new CopyGate();
     const fillers = new Map<string, Replica[]>();
     for (const replica of diff.added) {
-      const key = `${replica.cluster}/${replica.shard}`;
-      fillers.set(key, [...(fillers.get(key) ?? []), replica]);
+      fillers.set(replica.shardId, [...(fillers.get(replica.shardId) ?? []), replica]);
     }
     const tasks: FillTask[] = [];
     for (const cluster of current.clusters) {
       for (const shard of cluster.shards) {
-        const targets = fillers.get(shardPath(shard));
+        const targets = fillers.get(shard.id);
         if (targets === undefined) continue;
         const sources = shard.replicas.filter((r) => !diff.removed.includes(r));
-        tasks.push({ shard: shardPath(shard), sources, targets });
+        tasks.push({ shard, sources, targets });
       }
     }
     try {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Replica, Topology } from '../topology/topology.js';
+import type { Replica, Topology } from '../backends/backend-topology.js';
 import type { CopyGate } from './copy-gate.js';
 
 /** The migration part of a view: where keys go under the next placement. */
@@ -176,9 +176,4 @@ export class ViewTracker<C> {
       gate: spec.gate,
     });
   }
-}
-
-/** The `cluster/shard` key views index fillers by. */
-export function shardPath(shard: { readonly cluster: string; readonly name: string }): string {
-  return `${shard.cluster}/${shard.name}`;
 }

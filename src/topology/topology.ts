@@ -4,10 +4,6 @@
  *
  * @module
  */
-// The last import against the direction: a shard map should name its endpoint by a type of its
-// own (issue 13, still open).
-// eslint-disable-next-line no-restricted-imports
-import type { VectorBackend } from '../backends/backend.js';
 import { InvalidArgumentError, InvalidTopologyError, describeValue } from '../core/errors.js';
 import {
   finiteNumber,
@@ -19,13 +15,33 @@ import {
 import { createShardMap, type ShardMap } from './shard-map.js';
 import { resolveShardingOptions, type ResolvedShardingOptions } from './sharding-options.js';
 
+/**
+ * What the topology needs of the endpoint a replica lives on: a kind and an address to name it
+ * by, and its identity (one endpoint object per shard at most). The topology never calls it;
+ * the mesh binds the type parameter `E` of the types below to its `VectorBackend`.
+ */
+export interface ReplicaEndpoint {
+  /** What kind of server it is (`milvus`, `qdrant`, `memory`, ...). */
+  readonly kind: string;
+  /** Where it is, for messages and metrics labels. */
+  readonly endpoint: string;
+}
+
+/**
+ * Checks that a value given as a replica's `backend` is an endpoint of the type `E`, and
+ * returns it.
+ *
+ * @throws {@link InvalidTopologyError} naming `path` when it is not.
+ */
+export type EndpointCheck<E extends ReplicaEndpoint> = (value: unknown, path: string) => E;
+
 /** A replica's part in its shard: `primary` takes writes first in primary replication mode. */
 export type ReplicaRole = 'primary' | 'secondary';
 
 /** One copy of a shard on one backend endpoint. */
-export interface ReplicaOptions {
+export interface ReplicaOptions<E extends ReplicaEndpoint = ReplicaEndpoint> {
   /** The adapter for the endpoint holding this copy. One backend object per shard at most. */
-  backend: VectorBackend;
+  backend: E;
   /**
    * Name, unique within the shard, matching `/^[A-Za-z0-9_.-]{1,64}$/`.
    * @default `r${index}`
@@ -77,7 +93,7 @@ export function physicalCollectionName(
 }
 
 /** One slice of every collection, held by one or more replicas. */
-export interface ShardOptions {
+export interface ShardOptions<E extends ReplicaEndpoint = ReplicaEndpoint> {
   /**
    * Name, unique within the cluster, matching `/^[A-Za-z0-9_.-]{1,64}$/`. Shard maps place
    * keys by name (`consistent-hash`, `rendezvous`), so keep names stable across changes.
@@ -85,11 +101,11 @@ export interface ShardOptions {
    */
   name?: string;
   /** The copies of this shard, at least one. */
-  replicas: readonly ReplicaOptions[];
+  replicas: readonly ReplicaOptions<E>[];
 }
 
 /** A group of shards in one place (a region, a data centre). */
-export interface ClusterOptions {
+export interface ClusterOptions<E extends ReplicaEndpoint = ReplicaEndpoint> {
   /** Name, unique in the topology, matching `/^[A-Za-z0-9_.-]{1,64}$/`. */
   name: string;
   /**
@@ -98,13 +114,15 @@ export interface ClusterOptions {
    */
   priority?: number;
   /** The shards, at least one. */
-  shards: readonly ShardOptions[];
+  shards: readonly ShardOptions<E>[];
 }
 
 /** A validated replica. */
-export interface Replica {
+export interface Replica<E extends ReplicaEndpoint = ReplicaEndpoint> {
   /** `${cluster}/${shard}/${name}`, unique in the topology. */
   readonly id: string;
+  /** Its shard's {@link Shard.id}. */
+  readonly shardId: string;
   /** Name within the shard. */
   readonly name: string;
   /** Cluster name. */
@@ -116,7 +134,7 @@ export interface Replica {
   /** Position in the shard's replica list. */
   readonly index: number;
   /** The adapter (a live object: it is not frozen). */
-  readonly backend: VectorBackend;
+  readonly backend: E;
   /** Relative read share, > 0. */
   readonly weight: number;
   /** Its role in the shard. */
@@ -126,7 +144,12 @@ export interface Replica {
 }
 
 /** A validated shard. */
-export interface Shard {
+export interface Shard<E extends ReplicaEndpoint = ReplicaEndpoint> {
+  /**
+   * `${cluster}/${name}`, unique in the topology and the same in every topology that keeps the
+   * shard: maps keyed by shard use it.
+   */
+  readonly id: string;
   /** Name within the cluster. */
   readonly name: string;
   /** Index in the cluster (the shard map's index). */
@@ -134,56 +157,89 @@ export interface Shard {
   /** Cluster name. */
   readonly cluster: string;
   /** The replicas, in the order given. */
-  readonly replicas: readonly Replica[];
+  readonly replicas: readonly Replica<E>[];
   /** The one primary replica. */
-  readonly primary: Replica;
+  readonly primary: Replica<E>;
 }
 
 /** A validated cluster. */
-export interface Cluster {
+export interface Cluster<E extends ReplicaEndpoint = ReplicaEndpoint> {
   /** Unique name. */
   readonly name: string;
   /** Read preference, lower first. */
   readonly priority: number;
   /** The shards, in index order. */
-  readonly shards: readonly Shard[];
+  readonly shards: readonly Shard<E>[];
   /** Key -> shard index for this cluster. */
   readonly shardMap: ShardMap;
 }
 
 /** The whole validated topology. Immutable: a change makes a new one with a larger epoch. */
-export interface Topology {
+export interface Topology<E extends ReplicaEndpoint = ReplicaEndpoint> {
   /** Grows with every change; part of cache keys. */
   readonly epoch: number;
   /** Clusters sorted by priority (stable: equal priorities keep input order). */
-  readonly clusters: readonly Cluster[];
+  readonly clusters: readonly Cluster<E>[];
   /** The sharding options every cluster uses. */
   readonly sharding: ResolvedShardingOptions;
   /** Every replica of every cluster, flat, in cluster then shard then replica order. */
-  readonly replicas: readonly Replica[];
+  readonly replicas: readonly Replica<E>[];
 }
 
 const CLUSTER_KEYS = ['name', 'priority', 'shards'];
 const SHARD_KEYS = ['name', 'replicas'];
 const REPLICA_KEYS = ['backend', 'name', 'weight', 'role', 'namespace'];
-const BACKEND_STRINGS = ['kind', 'endpoint'] as const;
-const BACKEND_METHODS = ['search', 'upsert'] as const;
+const ENDPOINT_STRINGS = ['kind', 'endpoint'] as const;
 
-function checkBackend(value: unknown, path: string): VectorBackend {
+/**
+ * Checks the shape of a replica's `backend`: an object with a string `kind` and `endpoint` and
+ * the methods named in `methods`. The building block of an {@link EndpointCheck}.
+ *
+ * @param value - What the options gave.
+ * @param path - Its path in the options, for the message.
+ * @param typeName - What it must be, for the message.
+ * @param methods - The methods it must have.
+ * @default methods []
+ * @throws {@link InvalidTopologyError} naming `path`, `typeName` and what is missing.
+ * @example
+ * ```ts
+ * checkEndpointShape(value, 'clusters[0].shards[0].replicas[0].backend', 'VectorBackend', ['search']);
+ * ```
+ */
+export function checkEndpointShape(
+  value: unknown,
+  path: string,
+  typeName: string,
+  methods: readonly string[] = [],
+): ReplicaEndpoint {
   const fail = (what: string): never => {
     throw new InvalidTopologyError(
-      `\`${path}\` must be a VectorBackend (${what}), received ${describeValue(value)}`,
+      `\`${path}\` must be a ${typeName} (${what}), received ${describeValue(value)}`,
     );
   };
   if (typeof value !== 'object' || value === null) return fail('an object');
   const obj = value as Record<string, unknown>;
-  for (const key of BACKEND_STRINGS) {
+  for (const key of ENDPOINT_STRINGS) {
     if (typeof obj[key] !== 'string') fail(`\`${key}\` must be a string`);
   }
-  for (const key of BACKEND_METHODS) {
+  for (const key of methods) {
     if (typeof obj[key] !== 'function') fail(`\`${key}\` must be a method`);
   }
-  return value as VectorBackend;
+  return value as ReplicaEndpoint;
+}
+
+/**
+ * The check {@link resolveTopology} makes when given no other: an object with a string `kind`
+ * and `endpoint`.
+ *
+ * @throws {@link InvalidTopologyError} naming `path` and the missing field.
+ * @example
+ * ```ts
+ * checkReplicaEndpoint({ kind: 'memory', endpoint: 'memory://a' }, 'backend'); // the object
+ * ```
+ */
+export function checkReplicaEndpoint(value: unknown, path: string): ReplicaEndpoint {
+  return checkEndpointShape(value, path, 'replica endpoint');
 }
 
 function checkNamespace(value: unknown, path: string): string | undefined {
@@ -202,7 +258,13 @@ function checkRole(value: unknown, path: string): ReplicaRole | undefined {
   );
 }
 
-function resolveShard(input: unknown, path: string, cluster: string, index: number): Shard {
+function resolveShard<E extends ReplicaEndpoint>(
+  input: unknown,
+  path: string,
+  cluster: string,
+  index: number,
+  checkEndpoint: EndpointCheck<E>,
+): Shard<E> {
   const obj = topologyObject(input, path);
   rejectUnknownTopologyKeys(obj, path, SHARD_KEYS);
   const name = topologyName(obj['name'], `${path}.name`, `s${index}`);
@@ -213,7 +275,7 @@ function resolveShard(input: unknown, path: string, cluster: string, index: numb
     rejectUnknownTopologyKeys(ro, rPath, REPLICA_KEYS);
     return {
       path: rPath,
-      backend: checkBackend(ro['backend'], `${rPath}.backend`),
+      backend: checkEndpoint(ro['backend'], `${rPath}.backend`),
       name: topologyName(ro['name'], `${rPath}.name`, `r${i}`),
       weight: finiteNumber(ro['weight'], `${rPath}.weight`, 1, 0),
       role: checkRole(ro['role'], `${rPath}.role`),
@@ -221,7 +283,7 @@ function resolveShard(input: unknown, path: string, cluster: string, index: numb
     };
   });
   const names = new Map<string, number>();
-  const backends = new Map<VectorBackend, number>();
+  const backends = new Map<E, number>();
   for (const [i, r] of raw.entries()) {
     const sameName = names.get(r.name);
     if (sameName !== undefined) {
@@ -254,9 +316,11 @@ function resolveShard(input: unknown, path: string, cluster: string, index: numb
       `\`${path}.replicas\` must have a primary replica, received ${raw.length} with role 'secondary'`,
     );
   }
-  const replicas = raw.map((r, i): Replica =>
+  const id = `${cluster}/${name}`;
+  const replicas = raw.map((r, i): Replica<E> =>
     Object.freeze({
-      id: `${cluster}/${name}/${r.name}`,
+      id: `${id}/${r.name}`,
+      shardId: id,
       name: r.name,
       cluster,
       shard: name,
@@ -268,22 +332,25 @@ function resolveShard(input: unknown, path: string, cluster: string, index: numb
       namespace: r.namespace,
     }),
   );
-  const primary = replicas[primaryIndex] as Replica;
-  return Object.freeze({ name, index, cluster, replicas: Object.freeze(replicas), primary });
+  const primary = replicas[primaryIndex] as Replica<E>;
+  return Object.freeze({ id, name, index, cluster, replicas: Object.freeze(replicas), primary });
 }
 
-function resolveCluster(
+function resolveCluster<E extends ReplicaEndpoint>(
   input: unknown,
   path: string,
   index: number,
   sharding: ResolvedShardingOptions,
-): Cluster {
+  checkEndpoint: EndpointCheck<E>,
+): Cluster<E> {
   const obj = topologyObject(input, path);
   rejectUnknownTopologyKeys(obj, path, CLUSTER_KEYS);
   const name = topologyName(obj['name'], `${path}.name`);
   const priority = finiteNumber(obj['priority'], `${path}.priority`, index);
   const list = nonEmptyArray(obj['shards'], `${path}.shards`);
-  const shards = list.map((s, i) => resolveShard(s, `${path}.shards[${i}]`, name, i));
+  const shards = list.map((s, i) =>
+    resolveShard(s, `${path}.shards[${i}]`, name, i, checkEndpoint),
+  );
   const seen = new Map<string, number>();
   for (const [i, shard] of shards.entries()) {
     const same = seen.get(shard.name);
@@ -316,14 +383,17 @@ function resolveCluster(
  *
  * @param input - `clusters` (a non-empty array of {@link ClusterOptions}) and optional `sharding`.
  * @param epoch - The version of this topology, a non-negative safe integer.
+ * @param checkEndpoint - Checks each replica's `backend` and gives it its type; the mesh passes
+ *   `checkVectorBackend`, which also asks for the methods it calls.
  * @default epoch 1
+ * @default checkEndpoint {@link checkReplicaEndpoint} (a string `kind` and `endpoint`)
  * @returns The frozen topology.
  * @throws {@link InvalidTopologyError} naming the offending path (e.g.
  * `clusters[1].shards[0].replicas`) for: no clusters, shards or replicas; a missing or malformed
  * name; duplicate cluster names, shard names in a cluster or replica names in a shard; a weight
  * that is not a finite number > 0; a priority that is not finite; a role other than
  * primary/secondary, two primaries, or only secondaries in a shard; one backend object twice in
- * a shard; something that is not a backend; range boundaries that do not number shards - 1;
+ * a shard; something that is not a backend (as `checkEndpoint` sees it); range boundaries that do not number shards - 1;
  * an unknown option key; and every sharding error of `resolveShardingOptions`.
  * @throws {@link InvalidArgumentError} when `epoch` is not a non-negative safe integer.
  * @example
@@ -332,13 +402,24 @@ function resolveCluster(
  *   clusters: [{ name: 'local', shards: [{ replicas: [{ backend: a }, { backend: b }] }] }],
  *   sharding: { strategy: 'jump' },
  * });
+ * topology.clusters[0].shards[0].id; // 'local/s0'
  * topology.clusters[0].shards[0].primary.id; // 'local/s0/r0'
  * ```
  */
 export function resolveTopology(
   input: { readonly clusters: unknown; readonly sharding?: unknown },
+  epoch?: number,
+): Topology;
+export function resolveTopology<E extends ReplicaEndpoint>(
+  input: { readonly clusters: unknown; readonly sharding?: unknown },
+  epoch: number,
+  checkEndpoint: EndpointCheck<E>,
+): Topology<E>;
+export function resolveTopology<E extends ReplicaEndpoint>(
+  input: { readonly clusters: unknown; readonly sharding?: unknown },
   epoch = 1,
-): Topology {
+  checkEndpoint: EndpointCheck<E> = checkReplicaEndpoint as EndpointCheck<E>,
+): Topology<E> {
   if (!Number.isSafeInteger(epoch) || epoch < 0) {
     throw new InvalidArgumentError(
       `\`epoch\` must be a non-negative safe integer, received ${describeValue(epoch)}`,
@@ -348,7 +429,9 @@ export function resolveTopology(
   const { clusters: rawClusters, sharding: rawSharding } = topologyObject(input, 'topology');
   const sharding = resolveShardingOptions(rawSharding, 'sharding');
   const list = nonEmptyArray(rawClusters, 'clusters');
-  const clusters = list.map((c, i) => resolveCluster(c, `clusters[${i}]`, i, sharding));
+  const clusters = list.map((c, i) =>
+    resolveCluster(c, `clusters[${i}]`, i, sharding, checkEndpoint),
+  );
   const seen = new Map<string, number>();
   for (const [i, cluster] of clusters.entries()) {
     const same = seen.get(cluster.name);

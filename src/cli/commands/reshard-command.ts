@@ -23,7 +23,11 @@ import { AbortedError, InvalidArgumentError, describeValue, messageOf } from '..
 import { createMesh } from '../../mesh/mesh.js';
 import type { ReshardProgressEvent } from '../../core/events.js';
 import type { NextTopology } from '../../reshard/update-topology.js';
-import type { ClusterOptions, ReplicaOptions, ShardOptions } from '../../topology/topology.js';
+import type {
+  ClusterOptions,
+  ReplicaOptions,
+  ShardOptions,
+} from '../../backends/backend-topology.js';
 import { API_KEY_ENV } from './node-command.js';
 
 interface ReshardFlags {

@@ -15,7 +15,11 @@ import { resolveBreakerOptions } from '../../../src/resilience/breaker.js';
 import type { RepairOptions } from '../../../src/core/maintenance-options.js';
 import { repairShard } from '../../../src/replication/repair.js';
 import { RuntimeRegistry } from '../../../src/replication/runtime-registry.js';
-import { resolveTopology, type Shard, type Topology } from '../../../src/topology/topology.js';
+import {
+  resolveBackendTopology,
+  type Shard,
+  type Topology,
+} from '../../../src/backends/backend-topology.js';
 import { RecordingBackend } from '../../helpers/recording-backend.js';
 
 const DIM = 4;
@@ -77,7 +81,7 @@ async function shardOf(
     open.push(inner);
     backends.push(backend);
   }
-  const topology = resolveTopology({
+  const topology = resolveBackendTopology({
     clusters: [
       { name: 'c0', shards: [{ name: 's0', replicas: backends.map((backend) => ({ backend })) }] },
     ],
@@ -187,7 +191,7 @@ describe('repairShard', () => {
       if (method === 'get') void source!.delete('docs', ['d2', 'd4']);
       return undefined;
     };
-    const topology = resolveTopology({
+    const topology = resolveBackendTopology({
       clusters: [
         { name: 'c0', shards: [{ replicas: [{ backend: racing }, { backend: backends[1]! }] }] },
       ],
@@ -210,7 +214,7 @@ describe('repairShard', () => {
     }
     await a.upsert('a__docs', [point('x')]);
     await b.upsert('b__docs', [point('y')]);
-    const topology = resolveTopology({
+    const topology = resolveBackendTopology({
       clusters: [
         {
           name: 'c0',

@@ -155,12 +155,7 @@ describe('resolveTopology validation', () => {
     [
       'a missing backend',
       withReplicas([{ name: 'r' }]),
-      '`clusters[0].shards[0].replicas[0].backend` must be a VectorBackend (an object), received undefined',
-    ],
-    [
-      'a backend without search',
-      withReplicas([{ backend: { kind: 'x', endpoint: 'x://', upsert: () => undefined } }]),
-      '`clusters[0].shards[0].replicas[0].backend` must be a VectorBackend (`search` must be a method), received object Object',
+      '`clusters[0].shards[0].replicas[0].backend` must be a replica endpoint (an object), received undefined',
     ],
     [
       'a backend without kind',
@@ -173,11 +168,6 @@ describe('resolveTopology validation', () => {
       'a backend without endpoint',
       withReplicas([{ backend: { kind: 'x', search: () => undefined, upsert: () => undefined } }]),
       '(`endpoint` must be a string)',
-    ],
-    [
-      'a backend without upsert',
-      withReplicas([{ backend: { kind: 'x', endpoint: 'x://', search: () => undefined } }]),
-      '(`upsert` must be a method)',
     ],
     [
       'bad sharding',

@@ -27,11 +27,13 @@ describe('resolveTopology', () => {
     expect(cluster!.name).toBe('west');
     expect(cluster!.priority).toBe(0);
     expect(cluster!.shards.map((s) => s.name)).toEqual(['s0', 's1']);
+    expect(cluster!.shards.map((s) => s.id)).toEqual(['west/s0', 'west/s1']);
     expect(cluster!.shardMap.shardNames).toEqual(['s0', 's1']);
     expect(cluster!.shardMap.strategy).toBe('consistent-hash');
     const [r0, r1] = cluster!.shards[0]!.replicas;
     expect(r0).toEqual({
       id: 'west/s0/r0',
+      shardId: 'west/s0',
       name: 'r0',
       cluster: 'west',
       shard: 's0',

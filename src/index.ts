@@ -52,6 +52,16 @@ export {
   type ShardOptions,
   type Topology,
 } from './backends/backend-topology.js';
+// The generic forms, a replica's endpoint as a type parameter (what `resolveTopology` returns).
+export type {
+  Cluster as ClusterOf,
+  ClusterOptions as ClusterOptionsOf,
+  Replica as ReplicaOf,
+  ReplicaOptions as ReplicaOptionsOf,
+  Shard as ShardOf,
+  ShardOptions as ShardOptionsOf,
+  Topology as TopologyOf,
+} from './topology/topology.js';
 export { Mesh, createMesh } from './mesh/mesh.js';
 export {
   Collection,

@@ -52,6 +52,16 @@ export {
   type ShardOptions,
   type Topology,
 } from './backends/backend-topology.js';
+// The generic forms, a replica's endpoint as a type parameter (what `resolveTopology` returns).
+export type {
+  Cluster as ClusterOf,
+  ClusterOptions as ClusterOptionsOf,
+  Replica as ReplicaOf,
+  ReplicaOptions as ReplicaOptionsOf,
+  Shard as ShardOf,
+  ShardOptions as ShardOptionsOf,
+  Topology as TopologyOf,
+} from './topology/topology.js';
 export { Mesh, createMesh } from './mesh/mesh.js';
 export {
   Collection,
@@ -77,13 +87,14 @@ export {
   type FillProgressEvent,
   type ReshardProgressEvent,
 } from './core/events.js';
+export type { NextTopology, TopologyUpdateReport } from './reshard/update-topology.js';
+export type { ReshardReport } from './reshard/migration.js';
 export type {
-  NextTopology,
+  ReshardOptions,
   UpdateTopologyOptions,
-  TopologyUpdateReport,
-} from './reshard/update-topology.js';
-export type { ReshardOptions, ReshardReport } from './reshard/migration.js';
-export type { AbortReshardOptions } from './reshard/topology-changes.js';
+  AbortReshardOptions,
+  RepairOptions,
+} from './core/maintenance-options.js';
 export type { ReshardCheckpoint, CheckpointPosition } from './reshard/checkpoint.js';
 export {
   memoryHintStore,
@@ -101,11 +112,7 @@ export {
   type FileHintStoreOptions,
   type HintCorruption,
 } from './replication/hints/index.js';
-export type {
-  ShardRepairReport,
-  ReplicaRepairReport,
-  RepairOptions,
-} from './replication/repair.js';
+export type { ShardRepairReport, ReplicaRepairReport } from './replication/repair.js';
 export { BALANCING_NAMES, type BalancingName } from './balancing/policy.js';
 export {
   classify,

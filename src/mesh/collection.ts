@@ -34,7 +34,9 @@ export interface WriteOptions extends OperationOptions {
 export interface SearchOptions extends OperationOptions {
   /**
    * Tenant scope of the search for the result cache: cached results never cross tenants. Give
-   * it whenever the filter alone does not tell tenants apart.
+   * it whenever the filter alone does not tell tenants apart. Must be a string, checked with or
+   * without a cache.
+   * @default undefined (results are shared by every caller with the same request)
    */
   tenant?: string;
   /**
@@ -173,6 +175,13 @@ export class Collection {
   search(request: SearchRequest, options: SearchOptions = {}): Promise<SearchResult> {
     return this.operation('search', options, async (deadline, spec, span, view) => {
       const prepared = prepareSearch(request, spec, this.ctx.options);
+      // Checked whether or not a cache is configured, so that adding one never turns a call
+      // that worked into an error.
+      if (options.tenant !== undefined && typeof options.tenant !== 'string') {
+        throw new InvalidArgumentError(
+          `\`tenant\` must be a string, received ${describeValue(options.tenant)}`,
+        );
+      }
       const partial = optionChoice(
         options.partialResults,
         'partialResults',
@@ -183,11 +192,6 @@ export class Collection {
       const cache = this.ctx.cache;
       // A partial answer must never be cached, so searches that allow one bypass the cache.
       if (cache === undefined || partial === 'allow') return run();
-      if (options.tenant !== undefined && typeof options.tenant !== 'string') {
-        throw new InvalidArgumentError(
-          `\`tenant\` must be a string, received ${describeValue(options.tenant)}`,
-        );
-      }
       const key: SearchKey = {
         collection: this.name,
         epoch: view.topology.epoch,

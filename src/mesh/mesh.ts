@@ -7,6 +7,12 @@ import { BackendError, ClosedError, UnavailableError, messageOf } from '../core/
 import { optionInteger } from '../core/options.js';
 import { validateCollectionSpec } from '../core/collection-spec.js';
 import type { CollectionSpec } from '../core/types.js';
+import type {
+  AbortReshardOptions,
+  RepairOptions,
+  ReshardOptions,
+  UpdateTopologyOptions,
+} from '../core/maintenance-options.js';
 import type { VectorBackend } from '../backends/backend.js';
 import type { SearchCache } from '../cache/search-cache.js';
 import { Deadline } from '../resilience/deadline.js';
@@ -21,19 +27,15 @@ import { MeshEventEmitter } from '../core/events.js';
 import type { HealthMonitor } from './health-monitor.js';
 import type { HintManager } from '../replication/hint-manager.js';
 import { resolveMeshOptions, type MeshOptions, type ResolvedMeshOptions } from './options.js';
-import { type ShardRepairReport, type RepairOptions } from '../replication/repair.js';
+import type { ShardRepairReport } from '../replication/repair.js';
 import { repairTopology } from '../replication/repair-topology.js';
 import { validateCollectionName } from './collection-name.js';
 import type { RuntimeRegistry } from '../replication/runtime-registry.js';
 import { checkConsistency, rejectSharedEndpoints } from '../replication/topology-checks.js';
 import { liveReplicas } from '../reshard/host.js';
-import type { ReshardOptions, ReshardReport } from '../reshard/migration.js';
-import type { AbortReshardOptions, TopologyChanges } from '../reshard/topology-changes.js';
-import type {
-  NextTopology,
-  TopologyUpdateReport,
-  UpdateTopologyOptions,
-} from '../reshard/update-topology.js';
+import type { ReshardReport } from '../reshard/migration.js';
+import type { TopologyChanges } from '../reshard/topology-changes.js';
+import type { NextTopology, TopologyUpdateReport } from '../reshard/update-topology.js';
 import type { ViewTracker } from '../reshard/view.js';
 
 type State = 'new' | 'open' | 'closed';
@@ -134,8 +136,9 @@ export class Mesh implements AsyncDisposable {
    *   current replicas ("would lose shard X's data"), clusters added or removed, a change of
    *   shard names, order or sharding options (use {@link Mesh.reshard}), a replica changing its
    *   backend under the same name, or while another change or a migration runs or is paused.
-   * @throws `InvalidTopologyError` for an invalid `next`; `AbortedError` when `signal` aborts
-   *   the fill (the added replicas are then dropped again); the fill's backend errors.
+   * @throws `InvalidTopologyError` for an invalid `next`; `InvalidOptionError` for a bad
+   *   option (checked before anything else); `AbortedError` when `signal` aborts the fill (the
+   *   added replicas are then dropped again); the fill's backend errors.
    * @example
    * ```ts
    * const report = await mesh.updateTopology({ clusters: [{ name: 'local', shards: [
@@ -198,8 +201,12 @@ export class Mesh implements AsyncDisposable {
    * owns under the old placement), the replicas only the next placement had are closed, and
    * the checkpoint file given is removed.
    *
+   * @param options - The checkpoint file to remove, the cleanup's batch size.
+   * @default options.batchSize 500
    * @returns Points deleted by the cleanup.
    * @throws {@link TopologyChangeError} when no migration is paused or a change runs.
+   * @throws `InvalidOptionError` for a bad option (e.g. an empty `checkpoint`), before anything
+   *   else is looked at.
    * @example
    * ```ts
    * await mesh.reshard(next, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
@@ -349,7 +356,12 @@ export class Mesh implements AsyncDisposable {
    * hints overflowed. Without tombstones, a delete that a replica missed while its hints were
    * discarded is undone (the point is copied back).
    *
-   * @throws the first shard's error (a replica that cannot be scanned fails its shard).
+   * @param collection - The logical collection to repair.
+   * @param options - Scan page size, copy batch size and an abort signal.
+   * @default options.pageSize 1000
+   * @default options.batchSize 500
+   * @throws the first shard's error (a replica that cannot be scanned fails its shard);
+   *   `InvalidOptionError` for a bad option, before any shard is repaired.
    */
   async repair(collection: string, options: RepairOptions = {}): Promise<ShardRepairReport[]> {
     this.assertOpen();

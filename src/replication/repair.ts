@@ -7,7 +7,7 @@
  */
 import { AbortedError, TimeoutError, VecmeshError, type ErrorMeta } from '../core/errors.js';
 import { idKey, parseIdKey } from '../core/ids.js';
-import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
+import { resolveRepairOptions, type RepairOptions } from '../core/maintenance-options.js';
 import type { PointId } from '../core/types.js';
 import { toVecmeshError } from '../core/native-errors.js';
 import type { Replica, Shard } from '../backends/backend-topology.js';
@@ -36,26 +36,6 @@ export interface ShardRepairReport {
   /** One report per replica, in shard order. */
   readonly replicas: readonly ReplicaRepairReport[];
 }
-
-/** Options of `repair()` (and of the per-shard `repairShard`). */
-export interface RepairOptions {
-  /**
-   * Ids asked for per `scanIds` page, an integer >= 1 (lowered to a backend's
-   * `maxPointsPerRequest` when that is smaller).
-   * @default 1000
-   */
-  pageSize?: number;
-  /**
-   * Points per `get` and per `upsert` when copying, an integer >= 1 (lowered to the smaller
-   * `maxPointsPerRequest` of the two backends).
-   * @default 500
-   */
-  batchSize?: number;
-  /** Stops the repair between and during backend calls; it then rejects with `AbortedError`. */
-  signal?: AbortSignal;
-}
-
-const OPTION_KEYS = ['pageSize', 'batchSize', 'signal'];
 
 /** One replica's scanned id set. */
 interface ScannedReplica {
@@ -91,7 +71,8 @@ interface ScannedReplica {
  * @param runtimes - The replicas' runtimes (breaker, latency, metrics).
  * @param shard - The shard whose replicas to repair.
  * @param collection - The logical collection name (mapped through each replica's namespace).
- * @param options - Page and batch sizes, abort signal.
+ * @param options - Page and batch sizes, abort signal (see `RepairOptions`; checked by
+ *   `resolveRepairOptions`, which also accepts what it returned).
  * @default options.pageSize 1000
  * @default options.batchSize 500
  * @returns What each replica had, lacked and received.
@@ -113,11 +94,7 @@ export async function repairShard(
   collection: string,
   options: RepairOptions = {},
 ): Promise<ShardRepairReport> {
-  const obj = optionObject(options, 'options');
-  rejectUnknownKeys(obj, 'options', OPTION_KEYS);
-  const pageSize = optionInteger(obj['pageSize'], 'options.pageSize', 1000, 1);
-  const batchSize = optionInteger(obj['batchSize'], 'options.batchSize', 500, 1);
-  const signal = options.signal;
+  const { pageSize, batchSize, signal } = resolveRepairOptions(options);
   checkSignal(signal, shard);
 
   // Scans run in parallel; the first failure stops the others.

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { InvalidOptionError, TopologyChangeError, describeValue } from '../core/errors.js';
-import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
+import { TopologyChangeError } from '../core/errors.js';
+import type { ResolvedReshardOptions } from '../core/maintenance-options.js';
 import {
   resolveBackendTopology,
   type Replica,
@@ -40,35 +40,6 @@ import {
 } from './topology-diff.js';
 import type { NextTopology } from './update-topology.js';
 import type { ReshardProgressEvent } from '../core/events.js';
-
-/** Options of `mesh.reshard`. */
-export interface ReshardOptions {
-  /**
-   * Path of the checkpoint file, rewritten atomically after every page. When it exists and
-   * belongs to this migration (same placements and collections), the copy resumes from it;
-   * when it belongs to another, the call is refused. Removed when the migration completes.
-   * @default undefined (no checkpoint: a paused migration resumes from memory only)
-   */
-  checkpoint?: string;
-  /**
-   * Ids per scan page and points per copy batch, an integer >= 1 (lowered to the backends'
-   * `maxPointsPerRequest`).
-   * @default 500
-   */
-  batchSize?: number;
-  /**
-   * The collections to move.
-   * @default every collection of the mesh (listed from a replica of the first shard)
-   */
-  collections?: readonly string[];
-  /**
-   * Pauses the migration after the page in flight: the checkpoint is kept, the mesh stays in
-   * the migration view (dual writes on) and the call rejects with `AbortedError`.
-   */
-  signal?: AbortSignal;
-  /** Called after every page, with the same payload as the `reshardProgress` event. */
-  onProgress?: (event: ReshardProgressEvent) => void;
-}
 
 /** What a completed migration did. */
 export interface ReshardReport {
@@ -109,62 +80,6 @@ export interface PendingMigration {
   phase: 'copy' | 'cleanup';
   /** Set once `abortReshard` started: its copies may be partly deleted, so it cannot resume. */
   aborting?: boolean;
-}
-
-interface ResolvedReshardOptions {
-  readonly checkpoint: string | undefined;
-  readonly batchSize: number;
-  readonly collections: readonly string[] | undefined;
-  readonly signal: AbortSignal | undefined;
-  readonly onProgress: ((event: ReshardProgressEvent) => void) | undefined;
-}
-
-/** Validates `reshard` options. @throws `InvalidOptionError` naming the option. */
-export function resolveReshardOptions(options: unknown): ResolvedReshardOptions {
-  const raw = optionObject(options, 'options');
-  rejectUnknownKeys(raw, 'options', [
-    'checkpoint',
-    'batchSize',
-    'collections',
-    'signal',
-    'onProgress',
-  ]);
-  const checkpoint = raw['checkpoint'];
-  if (checkpoint !== undefined && (typeof checkpoint !== 'string' || checkpoint === '')) {
-    throw new InvalidOptionError(
-      `\`options.checkpoint\` must be a file path, received ${describeValue(checkpoint)}`,
-    );
-  }
-  const collections = raw['collections'];
-  if (
-    collections !== undefined &&
-    (!Array.isArray(collections) ||
-      collections.length === 0 ||
-      !collections.every((c) => typeof c === 'string'))
-  ) {
-    throw new InvalidOptionError(
-      `\`options.collections\` must be a non-empty array of collection names, received ${describeValue(collections)}`,
-    );
-  }
-  const onProgress = raw['onProgress'];
-  if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new InvalidOptionError(
-      `\`options.onProgress\` must be a function, received ${describeValue(onProgress)}`,
-    );
-  }
-  const signal = raw['signal'];
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new InvalidOptionError(
-      `\`options.signal\` must be an AbortSignal, received ${describeValue(signal)}`,
-    );
-  }
-  return {
-    checkpoint,
-    batchSize: optionInteger(raw['batchSize'], 'options.batchSize', 500, 1),
-    collections: collections === undefined ? undefined : [...collections].sort(),
-    signal,
-    onProgress: onProgress as ResolvedReshardOptions['onProgress'],
-  };
 }
 
 /**

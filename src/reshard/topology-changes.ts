@@ -5,39 +5,25 @@
  *
  * @module
  */
-import { InvalidOptionError, TopologyChangeError, describeValue } from '../core/errors.js';
-import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
+import { TopologyChangeError } from '../core/errors.js';
+import {
+  resolveAbortReshardOptions,
+  resolveReshardOptions,
+  resolveUpdateTopologyOptions,
+  type AbortReshardOptions,
+  type ReshardOptions,
+  type UpdateTopologyOptions,
+} from '../core/maintenance-options.js';
 import { retireReplicas, type TopologyHost } from './host.js';
 import {
   abortMigration,
   planMigration,
-  resolveReshardOptions,
   runMigration,
   type PendingMigration,
-  type ReshardOptions,
   type ReshardReport,
 } from './migration.js';
 import { sameReplica } from './topology-diff.js';
-import {
-  updateTopology,
-  type NextTopology,
-  type TopologyUpdateReport,
-  type UpdateTopologyOptions,
-} from './update-topology.js';
-
-/** Options of `mesh.abortReshard`. */
-export interface AbortReshardOptions {
-  /**
-   * The paused migration's checkpoint file, removed once the old placement is restored.
-   * @default undefined
-   */
-  checkpoint?: string;
-  /**
-   * Ids per scan page and per delete batch of the cleanup, an integer >= 1.
-   * @default 500
-   */
-  batchSize?: number;
-}
+import { updateTopology, type NextTopology, type TopologyUpdateReport } from './update-topology.js';
 
 /** Serializes topology changes and keeps the paused migration. @internal */
 export class TopologyChanges {
@@ -58,6 +44,7 @@ export class TopologyChanges {
     options: UpdateTopologyOptions = {},
   ): Promise<TopologyUpdateReport> {
     this.host.assertOpen();
+    const resolved = resolveUpdateTopologyOptions(options);
     this.enter('updateTopology');
     try {
       if (this.paused !== undefined) {
@@ -65,7 +52,7 @@ export class TopologyChanges {
           'a migration is paused; finish it with `mesh.reshard(next)` or undo it with `mesh.abortReshard()` before changing replicas',
         );
       }
-      return await updateTopology(this.host, next, options);
+      return await updateTopology(this.host, next, resolved);
     } finally {
       this.running = undefined;
     }
@@ -109,15 +96,7 @@ export class TopologyChanges {
   /** See `Mesh.abortReshard`. */
   async abort(options: AbortReshardOptions = {}): Promise<number> {
     this.host.assertOpen();
-    const raw = optionObject(options, 'options');
-    rejectUnknownKeys(raw, 'options', ['checkpoint', 'batchSize']);
-    const batchSize = optionInteger(raw['batchSize'], 'options.batchSize', 500, 1);
-    const checkpoint = raw['checkpoint'];
-    if (checkpoint !== undefined && typeof checkpoint !== 'string') {
-      throw new InvalidOptionError(
-        `\`options.checkpoint\` must be a file path, received ${describeValue(checkpoint)}`,
-      );
-    }
+    const { batchSize, checkpoint } = resolveAbortReshardOptions(options);
     this.enter('abortReshard');
     try {
       const paused = this.paused;

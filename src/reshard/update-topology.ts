@@ -5,7 +5,7 @@
  * @module
  */
 import { TopologyChangeError } from '../core/errors.js';
-import { optionInteger, optionObject, rejectUnknownKeys } from '../core/options.js';
+import type { ResolvedUpdateTopologyOptions } from '../core/maintenance-options.js';
 import {
   resolveBackendTopology,
   type ClusterOptions,
@@ -32,18 +32,6 @@ export interface NextTopology {
   readonly sharding?: ShardingOptions;
 }
 
-/** Options of `mesh.updateTopology`. */
-export interface UpdateTopologyOptions {
-  /**
-   * Points per scan page and per copy batch when filling an added replica, an integer >= 1
-   * (lowered to the backends' `maxPointsPerRequest`).
-   * @default 500
-   */
-  batchSize?: number;
-  /** Stops the fill between batches; the change is then undone and rejects with `AbortedError`. */
-  signal?: AbortSignal;
-}
-
 /** What `mesh.updateTopology` did. */
 export interface TopologyUpdateReport {
   /** The epoch now in force (unchanged when nothing changed). */
@@ -59,19 +47,17 @@ export interface TopologyUpdateReport {
 }
 
 /**
- * Validates and applies a replica change. See `Mesh.updateTopology` for the contract.
+ * Validates and applies a replica change. See `Mesh.updateTopology` for the contract; its
+ * options are checked by the caller (`resolveUpdateTopologyOptions`).
  *
  * @internal
  */
 export async function updateTopology(
   host: TopologyHost,
   input: NextTopology,
-  options: UpdateTopologyOptions,
+  options: ResolvedUpdateTopologyOptions,
 ): Promise<TopologyUpdateReport> {
-  const raw = optionObject(options, 'options');
-  rejectUnknownKeys(raw, 'options', ['batchSize', 'signal']);
-  const batchSize = optionInteger(raw['batchSize'], 'options.batchSize', 500, 1);
-  const signal = options.signal;
+  const { batchSize, signal } = options;
   const current = host.views.current.topology;
   const next = resolveBackendTopology(input, current.epoch + 1);
   rejectSharedEndpoints(next);

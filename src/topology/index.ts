@@ -30,8 +30,12 @@ export {
 } from './sharding-options.js';
 export {
   NAMESPACE_PATTERN,
+  checkEndpointShape,
+  checkReplicaEndpoint,
   physicalCollectionName,
   resolveTopology,
+  type EndpointCheck,
+  type ReplicaEndpoint,
   type Cluster,
   type ClusterOptions,
   type Replica,

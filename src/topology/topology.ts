@@ -383,10 +383,7 @@ function resolveCluster<E extends ReplicaEndpoint>(
  *
  * @param input - `clusters` (a non-empty array of {@link ClusterOptions}) and optional `sharding`.
  * @param epoch - The version of this topology, a non-negative safe integer.
- * @param checkEndpoint - Checks each replica's `backend` and gives it its type; the mesh passes
- *   `checkVectorBackend`, which also asks for the methods it calls.
  * @default epoch 1
- * @default checkEndpoint {@link checkReplicaEndpoint} (a string `kind` and `endpoint`)
  * @returns The frozen topology.
  * @throws {@link InvalidTopologyError} naming the offending path (e.g.
  * `clusters[1].shards[0].replicas`) for: no clusters, shards or replicas; a missing or malformed
@@ -410,6 +407,22 @@ export function resolveTopology(
   input: { readonly clusters: unknown; readonly sharding?: unknown },
   epoch?: number,
 ): Topology;
+/**
+ * Validates a topology whose replicas' `backend` is checked, and typed, by `checkEndpoint`
+ * (the mesh passes `checkVectorBackend`, which also asks for the methods it calls). Otherwise
+ * as the form without it: the same checks, the same errors.
+ *
+ * @param input - `clusters` and optional `sharding`.
+ * @param epoch - The version of this topology, a non-negative safe integer.
+ * @param checkEndpoint - Checks one replica's `backend` and returns it typed as `E`.
+ * @returns The frozen topology, its replicas on endpoints of type `E`.
+ * @throws {@link InvalidTopologyError} as the form without `checkEndpoint`, and whatever
+ *   `checkEndpoint` throws.
+ * @example
+ * ```ts
+ * const topology = resolveTopology({ clusters }, 1, checkVectorBackend);
+ * ```
+ */
 export function resolveTopology<E extends ReplicaEndpoint>(
   input: { readonly clusters: unknown; readonly sharding?: unknown },
   epoch: number,

@@ -176,4 +176,15 @@ describe('search validation', () => {
     expect((error as Error).message).toMatch(message);
     expect(backends[0]![0]![0]!.callsOf('search').length).toBe(searchesBefore);
   });
+
+  it('rejects a tenant that is not a string on a mesh without a cache', async () => {
+    const { docs, backends } = await filled(2, 1);
+    const searchesBefore = backends[0]![0]![0]!.callsOf('search').length;
+    const error = await docs
+      .search({ vectors: [[0, 0]], topK: 1 }, { tenant: 5 as never })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toMatch(/`tenant` must be a string, received number 5/);
+    expect(backends[0]![0]![0]!.callsOf('search').length).toBe(searchesBefore);
+  });
 });

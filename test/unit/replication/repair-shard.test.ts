@@ -12,7 +12,8 @@ import type { Point, PointId, StoredPoint } from '../../../src/core/types.js';
 import { MeshEventEmitter } from '../../../src/core/events.js';
 import { noopMetrics } from '../../../src/metrics/metrics-sink.js';
 import { resolveBreakerOptions } from '../../../src/resilience/breaker.js';
-import { repairShard, type RepairOptions } from '../../../src/replication/repair.js';
+import type { RepairOptions } from '../../../src/core/maintenance-options.js';
+import { repairShard } from '../../../src/replication/repair.js';
 import { RuntimeRegistry } from '../../../src/replication/runtime-registry.js';
 import {
   resolveBackendTopology,
@@ -344,6 +345,11 @@ describe('repairShard', () => {
     await expect(repair(shard, { page: 3 } as never)).rejects.toThrow(
       /unknown option `options.page`/,
     );
+    for (const signal of [{ aborted: true }, 'abort']) {
+      const error = await repair(shard, { signal: signal as never }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect((error as Error).message).toMatch(/`options.signal` must be an AbortSignal/);
+    }
     const empty = await repair(shard);
     expect(empty.union).toBe(0);
   });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AbortedError,
+  InvalidOptionError,
   InvalidTopologyError,
   createMesh,
   type Mesh,
@@ -241,6 +242,22 @@ describe('reshard', () => {
       mesh,
       Array.from({ length: N }, (_, i) => i),
     );
+    await expect(mesh.abortReshard()).rejects.toThrow(/nothing to abort/);
+  });
+
+  it('abortReshard checks its checkpoint as reshard does, before looking for a paused migration', async () => {
+    for (const options of [{ checkpoint: '' }, { checkpoint: 7 }]) {
+      const error = await mesh.abortReshard(options as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect((error as Error).message).toMatch(/`options.checkpoint` must be a file path/);
+      await expect(mesh.reshard({ clusters: [to()] }, options as never)).rejects.toThrow(
+        (error as Error).message,
+      );
+    }
+    await expect(mesh.abortReshard({ batchSize: -1 })).rejects.toThrow(
+      /`options.batchSize` must be an integer/,
+    );
+    expect(mesh.migrating).toBe(false);
     await expect(mesh.abortReshard()).rejects.toThrow(/nothing to abort/);
   });
 

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AbortedError,
+  InvalidOptionError,
   TopologyChangeError,
   createMesh,
   type Mesh,
@@ -54,6 +55,18 @@ describe('updateTopology', () => {
     ).rejects.toBeInstanceOf(TopologyChangeError);
     expect(mesh.topology.epoch).toBe(epoch);
     expect(c.calls).toEqual([]);
+  });
+
+  it('refuses a signal that is not an AbortSignal, even when nothing would change', async () => {
+    const same = { clusters: [cluster([[a], [b]])] };
+    const error = await mesh
+      .updateTopology(same, { signal: { aborted: false } as never })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect((error as Error).message).toMatch(/`options.signal` must be an AbortSignal/);
+    await expect(mesh.updateTopology(same, { batchSize: 0 })).rejects.toThrow(
+      /`options.batchSize` must be an integer/,
+    );
   });
 
   it('refuses a second change while one runs', async () => {

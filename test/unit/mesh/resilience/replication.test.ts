@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createMesh,
+  InvalidOptionError,
   InvalidTopologyError,
   memoryHintStore,
   PartialWriteError,
@@ -184,6 +185,19 @@ describe('hint overflow and repair', () => {
     const shard0 = reports.find((r) => r.shard === 's0')!;
     expect(shard0.replicas.find((r) => r.replica === 'c0/s0/r1')!.copied).toBe(shard0.union);
     for (let s = 0; s < 2; s++) expect(await idsOn(fx, 0, s, 1)).toEqual(await idsOn(fx, 0, s, 0));
+  });
+
+  it('repair refuses a bad option before it calls any replica', async () => {
+    const fx = await faultyMesh({ shards: 2, replicas: 2 });
+    open.push(fx.mesh);
+    await fx.mesh.createCollection('docs', { dimension: 4, metric: 'l2' });
+    // Every replica down: a repair that reached one would fail on it instead.
+    for (const replica of fx.backends[0]!.flat()) replica.partition();
+    for (const options of [{ signal: 'stop' }, { pageSize: 0 }, { batchSize: 'all' }]) {
+      const error = await fx.mesh.repair('docs', options as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect((error as Error).message).toMatch(/`options\.(signal|pageSize|batchSize)` must be/);
+    }
   });
 });
 

@@ -78,6 +78,13 @@ export interface LocalCluster extends AsyncDisposable {
   kill(shard: number, replica: number, signal?: NodeJS.Signals): Promise<void>;
   /** Starts a stopped node again on the same port and data folder. */
   restart(shard: number, replica: number): Promise<void>;
+  /**
+   * Freezes a node's process (SIGSTOP): it keeps its sockets open but answers nothing, as a
+   * hung server does, until {@link LocalCluster.resume}. Does nothing for a node that is down.
+   */
+  pause(shard: number, replica: number): void;
+  /** Lets a paused node's process run again (SIGCONT). */
+  resume(shard: number, replica: number): void;
   /** Stops every node (SIGTERM, then SIGKILL after 5 s). Idempotent. */
   stop(): Promise<void>;
 }
@@ -218,6 +225,14 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       if (slot.child !== undefined && slot.child.exitCode === null) return;
       await start(slot);
     },
+    pause: (shard, replica) => {
+      const child = find(shard, replica).child;
+      if (child?.exitCode === null) child.kill('SIGSTOP');
+    },
+    resume: (shard, replica) => {
+      const child = find(shard, replica).child;
+      if (child?.exitCode === null) child.kill('SIGCONT');
+    },
     stop,
     [Symbol.asyncDispose]: stop,
   };
@@ -298,6 +313,7 @@ function signalChild(child: ChildProcess | undefined, signal: NodeJS.Signals): P
 async function stopChild(child: ChildProcess | undefined): Promise<void> {
   if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  child.kill('SIGCONT'); // a paused node would not act on SIGTERM until it runs again
   await signalChild(child, 'SIGTERM');
   clearTimeout(timer);
 }

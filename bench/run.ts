@@ -4,6 +4,7 @@
  * Each scenario prints a readable table; with `--json` its figures also go out as one JSON object
  * on the last line. Timings are compared side by side in the same run (docs/architecture.md §10).
  */
+import { availability } from './scenarios/availability.js';
 import { failover } from './scenarios/failover.js';
 import { cache } from './scenarios/cache.js';
 import { fanout } from './scenarios/fanout.js';
@@ -35,6 +36,7 @@ const scenarios: Record<string, Scenario> = {
   metrics,
   cache,
   reshard,
+  availability,
 };
 
 async function main(argv: string[]): Promise<number> {

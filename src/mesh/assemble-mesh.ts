@@ -117,7 +117,7 @@ export function assembleMesh(
     spec: (collection, signal) => specs.get(collection, signal),
     physicalName: physicalCollectionName,
     runtime: (replica) => registry.runtime(replica),
-    readPlan: (shard) => registry.readPlan(shard),
+    readPlan: (shard) => hints.caughtUpFirst(registry.readPlan(shard)),
     canServe: (cluster) => registry.canServe(cluster),
     hedgeDelay: (shard) => registry.hedgeDelay(shard),
     recordShardLatency: (shard, ms) => {

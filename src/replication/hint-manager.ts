@@ -108,6 +108,19 @@ export class HintManager {
   }
 
   /**
+   * A read plan with the replicas that are catching up moved to its end: they may still lack
+   * writes they missed, so they serve a read only when no caught-up replica can.
+   */
+  caughtUpFirst(plan: Replica[]): Replica[] {
+    let behind: Replica[] | undefined;
+    for (const replica of plan) {
+      if (this.store.count(replica.id) > 0) (behind ??= []).push(replica);
+    }
+    if (behind === undefined || behind.length === plan.length) return plan;
+    return [...plan.filter((r) => !behind.includes(r)), ...behind];
+  }
+
+  /**
    * The mark to take just before writing directly to a replica that is catching up: the seq of
    * its newest hint. Pass it to {@link HintManager.superseded} once the write succeeded.
    */

@@ -4,28 +4,35 @@
  * @module
  */
 import { InvalidArgumentError, describeValue } from './errors.js';
-import { optionInteger } from './options.js';
+import { optionInteger, rejectUnknownKeys } from './options.js';
 import { MAX_DIMENSION, METRICS, type CollectionSpec, type IndexSpec } from './types.js';
+
+/** The fields of a collection spec. */
+const SPEC_KEYS: readonly string[] = ['dimension', 'metric', 'index'];
+
+/** The fields of an index spec. */
+const INDEX_KEYS: readonly string[] = ['type', 'm', 'efConstruction'];
 
 /**
  * Checks a collection spec: dimension, metric and, when given, the index, and returns a frozen
- * copy holding only known fields. One rule for the mesh, the memory backend and the reference
- * node.
+ * copy. A field it does not know (a misspelt `dimensions`) is refused, not dropped. One rule for
+ * the mesh, the memory backend and the reference node.
  *
  * @param spec - The candidate spec.
  * @returns The frozen copy.
- * @throws {@link InvalidArgumentError} (or `InvalidOptionError` for an index parameter) naming
- * the field and what it received.
+ * @throws {@link InvalidArgumentError} (or `InvalidOptionError` for an unknown field or an index
+ * parameter) naming the field and what it received.
  * @example
  * ```ts
  * validateCollectionSpec({ dimension: 4, metric: 'l2', index: { type: 'flat' } });
  * ```
  */
 export function validateCollectionSpec(spec: unknown): CollectionSpec {
-  if (typeof spec !== 'object' || spec === null) {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new InvalidArgumentError(`\`spec\` must be an object, received ${describeValue(spec)}`);
   }
   const raw = spec as Record<string, unknown>;
+  rejectUnknownKeys(raw, 'spec', SPEC_KEYS);
   const dimension = raw.dimension;
   if (
     typeof dimension !== 'number' ||
@@ -49,12 +56,13 @@ export function validateCollectionSpec(spec: unknown): CollectionSpec {
 }
 
 function validateIndex(index: unknown): IndexSpec {
-  if (typeof index !== 'object' || index === null) {
+  if (typeof index !== 'object' || index === null || Array.isArray(index)) {
     throw new InvalidArgumentError(
       `\`spec.index\` must be an object, received ${describeValue(index)}`,
     );
   }
   const raw = index as Record<string, unknown>;
+  rejectUnknownKeys(raw, 'spec.index', INDEX_KEYS);
   const out: IndexSpec = {};
   if (raw.type !== undefined) {
     if (raw.type !== 'hnsw' && raw.type !== 'flat') {

@@ -19,6 +19,29 @@ export function optionObject(value: unknown, name: string): Record<string, unkno
 }
 
 /**
+ * The first own enumerable key of `value` that is not in `keys`, without allocating (cheap
+ * enough to run on every point of a batch).
+ *
+ * @param value - The object whose keys are checked.
+ * @param keys - The keys it may have.
+ * @returns The first unknown key, or `undefined` when every key is known.
+ *
+ * @example
+ * ```ts
+ * firstUnknownKey({ id: 1, paylaod: {} }, ['id', 'vector', 'payload']); // 'paylaod'
+ * ```
+ */
+export function firstUnknownKey(
+  value: Record<string, unknown>,
+  keys: readonly string[],
+): string | undefined {
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && !keys.includes(key)) return key;
+  }
+  return undefined;
+}
+
+/**
  * Rejects keys an options object does not know, so that a typo is an error, not a silent default.
  *
  * @throws {@link InvalidOptionError} naming the first unknown key.
@@ -28,13 +51,10 @@ export function rejectUnknownKeys(
   name: string,
   keys: readonly string[],
 ): void {
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) {
-      const where = name === '' ? key : `${name}.${key}`;
-      throw new InvalidOptionError(
-        `unknown option \`${where}\`; expected one of ${keys.join(', ')}`,
-      );
-    }
+  const key = firstUnknownKey(value, keys);
+  if (key !== undefined) {
+    const where = name === '' ? key : `${name}.${key}`;
+    throw new InvalidOptionError(`unknown option \`${where}\`; expected one of ${keys.join(', ')}`);
   }
 }
 

@@ -4,7 +4,9 @@
  * A payload is a plain JSON object. It is validated once where it enters (bounded depth and
  * size, JSON types only) and copied with {@link clonePayload} wherever ownership changes hands,
  * so that neither side can change the other's data and keys such as `__proto__` stay plain
- * data.
+ * data. The mesh goes further and refuses `__proto__` and `constructor.prototype` keys (see
+ * {@link PrototypeKeys}), as the reference node does, so that a batch is refused whole rather
+ * than half-written by the backends that refuse them.
  *
  * @module
  */
@@ -18,6 +20,16 @@ export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 export const MAX_PAYLOAD_DEPTH = 32;
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * What {@link validatePayload} does with a key that can reach an object's prototype: a
+ * `__proto__` key, or a `constructor` key holding an object with a `prototype` key (the two
+ * keys fastify's secure JSON parser, and so the reference node, refuses).
+ *
+ * - `keep`: accepted as plain data (the memory backend and the node's store keep them so).
+ * - `refuse`: rejected with an `InvalidArgumentError` naming the key's path (the mesh's rule).
+ */
+export type PrototypeKeys = 'keep' | 'refuse';
 
 /**
  * Whether a value is an object literal (or `Object.create(null)`), not an array or a class
@@ -45,12 +57,16 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * A payload is `undefined` (none) or a plain object whose values are JSON: finite numbers,
  * strings, booleans, `null`, arrays and plain objects, nested at most {@link MAX_PAYLOAD_DEPTH}
  * levels, and at most `maxBytes` long as UTF-8 JSON. `undefined` values, functions, bigints,
- * dates and other class instances are rejected rather than silently dropped.
+ * dates and other class instances are rejected rather than silently dropped. With
+ * `prototypeKeys: 'refuse'`, a `__proto__` or `constructor.prototype` key at any depth is
+ * rejected too, checked in the same walk.
  *
  * @param value - The candidate payload.
  * @param path - Where the value came from, used in error messages (e.g. `points[3].payload`).
  * @param maxBytes - The size limit in bytes of UTF-8 JSON.
+ * @param prototypeKeys - Whether keys that can reach a prototype are kept as data or refused.
  * @default maxBytes {@link MAX_PAYLOAD_BYTES} (1 MiB)
+ * @default prototypeKeys 'keep'
  * @returns The same value, typed as a payload (not a copy; see {@link clonePayload}).
  * @throws {@link InvalidArgumentError} naming the offending path and what it held.
  *
@@ -58,12 +74,15 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * ```ts
  * validatePayload({ title: 'Dune', year: 1965, tags: ['sf'] }, 'payload'); // ok
  * validatePayload({ when: new Date() }, 'payload'); // throws: `payload.when` must be JSON ...
+ * validatePayload(JSON.parse('{"a": {"__proto__": {}}}'), 'payload', MAX_PAYLOAD_BYTES, 'refuse');
+ * // throws: `payload.a.__proto__` is refused: ...
  * ```
  */
 export function validatePayload(
   value: unknown,
   path: string,
   maxBytes: number = MAX_PAYLOAD_BYTES,
+  prototypeKeys: PrototypeKeys = 'keep',
 ): Payload | undefined {
   if (value === undefined) return undefined;
   if (!isPlainObject(value)) {
@@ -71,7 +90,7 @@ export function validatePayload(
       `\`${path}\` must be a plain object, received ${describeValue(value)}`,
     );
   }
-  const walker = new PayloadWalker(path, maxBytes);
+  const walker = new PayloadWalker(path, maxBytes, prototypeKeys === 'refuse');
   walker.visit(value, 1);
   // The walk bounded the work with a lower bound of the size; this is the exact figure.
   const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
@@ -88,6 +107,7 @@ class PayloadWalker {
   constructor(
     private readonly root: string,
     private readonly maxBytes: number,
+    private readonly refusePrototypeKeys: boolean,
   ) {}
 
   visit(value: unknown, depth: number): void {
@@ -134,7 +154,14 @@ class PayloadWalker {
       this.add(key.length + (first ? 3 : 4));
       first = false;
       this.segments.push(key);
-      this.visit(value[key], depth + 1);
+      const child = value[key];
+      if (this.refusePrototypeKeys && reachesPrototype(key, child)) {
+        if (key === 'constructor') this.segments.push('prototype');
+        throw new InvalidArgumentError(
+          `\`${this.path()}\` is refused: a \`__proto__\` or \`constructor.prototype\` key can reach an object's prototype`,
+        );
+      }
+      this.visit(child, depth + 1);
       this.segments.pop();
     }
   }
@@ -164,6 +191,20 @@ class PayloadWalker {
     }
     return out;
   }
+}
+
+/**
+ * Whether `key` holding `value` is one of the keys fastify's secure JSON parser refuses:
+ * `__proto__`, or `constructor` holding an object with an own `prototype` key.
+ */
+function reachesPrototype(key: string, value: unknown): boolean {
+  if (key === '__proto__') return true;
+  return (
+    key === 'constructor' &&
+    typeof value === 'object' &&
+    value !== null &&
+    Object.hasOwn(value, 'prototype')
+  );
 }
 
 /**

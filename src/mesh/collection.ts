@@ -12,6 +12,7 @@ import type { SearchKey } from '../cache/cache-key.js';
 import type { MetricsOperation } from '../metrics/metrics-sink.js';
 import { Deadline } from '../resilience/deadline.js';
 import type { OperationSpan } from '../tracing/mesh-tracer.js';
+import { OPERATION_OPTION_KEYS, checkCallOptions } from './call-options.js';
 import type { MeshContext, OperationOptions } from './context.js';
 import type { WriteConsistency } from './options.js';
 import { prepareIds, prepareUpsert } from './prepare-batch.js';
@@ -60,6 +61,25 @@ export interface CountOptions extends OperationOptions {
   /** Count only points whose payload matches. */
   filter?: Filter;
 }
+
+const WRITE_OPTION_KEYS = [
+  ...OPERATION_OPTION_KEYS,
+  'consistency',
+] as const satisfies readonly (keyof WriteOptions)[];
+
+/** The options each operation accepts; any other key is refused. */
+const OPTION_KEYS = {
+  upsert: WRITE_OPTION_KEYS,
+  delete: WRITE_OPTION_KEYS,
+  search: [
+    ...OPERATION_OPTION_KEYS,
+    'tenant',
+    'partialResults',
+  ] as const satisfies readonly (keyof SearchOptions)[],
+  get: [...OPERATION_OPTION_KEYS, 'includeVector'] as const satisfies readonly (keyof GetOptions)[],
+  count: [...OPERATION_OPTION_KEYS, 'filter'] as const satisfies readonly (keyof CountOptions)[],
+  describe: OPERATION_OPTION_KEYS,
+} satisfies Partial<Record<MetricsOperation, readonly string[]>>;
 
 const UPSERT: WriteOperation<Point> = {
   name: 'upsert',
@@ -216,10 +236,11 @@ export class Collection {
   /**
    * Runs one operation under its own deadline and span, with the collection's spec at hand, on
    * the view in force when it started (pinned until it settles, so that a topology change waits
-   * for it), and reports its outcome and duration to the metrics sink.
+   * for it), and reports its outcome and duration to the metrics sink. Its options are checked
+   * first (an object, only the keys the operation knows, a real `AbortSignal`).
    */
   private async operation<T>(
-    name: MetricsOperation,
+    name: keyof typeof OPTION_KEYS,
     options: OperationOptions,
     body: (
       deadline: Deadline,
@@ -228,6 +249,7 @@ export class Collection {
       view: MeshView<MeshContext>,
     ) => Promise<T>,
   ): Promise<T> {
+    checkCallOptions(options, OPTION_KEYS[name]);
     this.ctx.assertOpen();
     const timeoutMs = optionInteger(
       options.timeoutMs,

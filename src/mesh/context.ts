@@ -16,7 +16,12 @@ import type { ResolvedMeshOptions } from './options.js';
 import type { ReplicaRuntime } from '../replication/replica-runtime.js';
 import type { PinnedView } from '../reshard/view.js';
 
-/** Per-call options every collection operation accepts. */
+/**
+ * Per-call options every collection operation accepts. `undefined` means the defaults; an
+ * options object is checked before the call does anything, and `null`, a string, a key the call
+ * does not know or a `signal` that is not an `AbortSignal` is refused with `InvalidOptionError`
+ * naming it.
+ */
 export interface OperationOptions {
   /** Aborts the operation; it then rejects with `AbortedError`. */
   signal?: AbortSignal;

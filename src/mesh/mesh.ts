@@ -21,6 +21,7 @@ import { resolveBackendTopology, type Topology } from '../backends/backend-topol
 import { assembleMesh } from './assemble-mesh.js';
 import { Collection } from './collection.js';
 import type { CollectionSpecs } from './collection-specs.js';
+import { OPERATION_OPTION_KEYS, checkCallOptions } from './call-options.js';
 import type { MeshContext, OperationOptions } from './context.js';
 import { onEveryReplica } from './every-replica.js';
 import { MeshEventEmitter } from '../core/events.js';
@@ -225,6 +226,7 @@ export class Mesh implements AsyncDisposable {
    * @throws {@link ClosedError} after `close()`.
    */
   async connect(options: OperationOptions = {}): Promise<void> {
+    checkCallOptions(options, OPERATION_OPTION_KEYS);
     if (this.state === 'closed') throw new ClosedError('the mesh is closed; create a new one');
     if (this.state === 'open') return;
     await this.withDeadline('connect', options, async (deadline) => {
@@ -296,6 +298,7 @@ export class Mesh implements AsyncDisposable {
     spec: CollectionSpec,
     options: OperationOptions = {},
   ): Promise<Collection> {
+    checkCallOptions(options, OPERATION_OPTION_KEYS);
     this.assertOpen();
     validateCollectionName(name);
     const resolved = validateCollectionSpec(spec);
@@ -332,6 +335,7 @@ export class Mesh implements AsyncDisposable {
    * @throws {@link BackendError} naming the replicas that failed (the call is safe to repeat).
    */
   async dropCollection(name: string, options: OperationOptions = {}): Promise<boolean> {
+    checkCallOptions(options, OPERATION_OPTION_KEYS);
     this.assertOpen();
     validateCollectionName(name);
     this.specs.forget(name);

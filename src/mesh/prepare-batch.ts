@@ -12,7 +12,8 @@ import {
   type PointProblem,
 } from '../core/errors.js';
 import { idKey, validateId } from '../core/ids.js';
-import { validatePayload } from '../core/payload.js';
+import { firstUnknownKey } from '../core/options.js';
+import { MAX_PAYLOAD_BYTES, validatePayload } from '../core/payload.js';
 import type { CollectionSpec, Point, PointId } from '../core/types.js';
 import { toVector } from '../core/vector.js';
 import { idBytes, pointBytes } from '../core/point-size.js';
@@ -21,6 +22,9 @@ import type { ResolvedShardKey } from '../topology/sharding-options.js';
 
 /** At most this many problems are listed in one `InvalidBatchError`. */
 const MAX_LISTED_PROBLEMS = 100;
+
+/** The fields of a point; any other is refused rather than silently dropped. */
+const POINT_KEYS: readonly string[] = ['id', 'vector', 'payload'];
 
 /** A validated item of a write batch, ready to be routed and chunked. */
 export interface PreparedItem<T> {
@@ -35,8 +39,10 @@ export interface PreparedItem<T> {
 }
 
 /**
- * Validates an upsert batch: ids (present, valid, no duplicates), vectors (dimension, finite
- * numbers), payloads (JSON objects) and shard keys.
+ * Validates an upsert batch: ids (present, valid, no duplicates), no field but `id`, `vector`
+ * and `payload` (a misspelt `paylaod` is refused, not dropped), vectors (dimension, finite
+ * numbers), payloads (JSON objects without `__proto__` or `constructor.prototype` keys, which
+ * some backends refuse) and shard keys. Every point is checked before anything is sent.
  *
  * @throws {@link InvalidArgumentError} when `points` is not an array or is too long.
  * @throws {@link InvalidBatchError} listing every invalid point (up to 100).
@@ -63,6 +69,12 @@ export function prepareUpsert(
       }
       const candidate = raw as Record<string, unknown>;
       id = validateId(candidate.id, `${path}.id`);
+      const unknown = firstUnknownKey(candidate, POINT_KEYS);
+      if (unknown !== undefined) {
+        throw new InvalidArgumentError(
+          `unknown point field \`${path}.${unknown}\`; expected one of ${POINT_KEYS.join(', ')}`,
+        );
+      }
       const key = idKey(id);
       const first = seen.get(key);
       if (first !== undefined) {
@@ -72,7 +84,12 @@ export function prepareUpsert(
       }
       seen.set(key, i);
       const vector = toVector(candidate.vector, spec.dimension, `${path}.vector`, spec.metric);
-      const payload = validatePayload(candidate.payload, `${path}.payload`);
+      const payload = validatePayload(
+        candidate.payload,
+        `${path}.payload`,
+        MAX_PAYLOAD_BYTES,
+        'refuse',
+      );
       const point: Point = payload === undefined ? { id, vector } : { id, vector, payload };
       const shard = shardKeyOf(shardKey, point);
       out.push({ id, key: shard, bytes: pointBytes(point), value: point });

@@ -85,6 +85,11 @@ describe('MemoryBackend calls', () => {
         '`spec.metric` must be one of cosine, ip, l2, received string "dot"',
       ],
       ['c', null, '`spec` must be an object, received null'],
+      [
+        'c',
+        { dimension: 2, metric: 'l2', dimensions: 2 },
+        'unknown option `spec.dimensions`; expected one of dimension, metric, index',
+      ],
     ];
     for (const [name, spec, message] of cases) {
       const err = await rejection(b.createCollection(name as string, spec as never));

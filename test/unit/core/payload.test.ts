@@ -122,6 +122,28 @@ describe('validatePayload', () => {
     );
     expect(read).toBeLessThan(values.length);
   });
+
+  it('refuses __proto__ and constructor.prototype keys at any depth when asked to', () => {
+    const refuse = (value: unknown) => () =>
+      validatePayload(value, 'points[3].payload', MAX_PAYLOAD_BYTES, 'refuse');
+    expect(messageOf(refuse(JSON.parse('{"__proto__": {"x": 1}}')))).toMatch(
+      /^`points\[3\]\.payload\.__proto__` is refused: a `__proto__` or `constructor\.prototype` key/,
+    );
+    expect(messageOf(refuse({ constructor: { prototype: { x: 1 } } }))).toMatch(
+      /^`points\[3\]\.payload\.constructor\.prototype` is refused/,
+    );
+    expect(messageOf(refuse({ a: [1, JSON.parse('{"__proto__": 1}')] }))).toMatch(
+      /^`points\[3\]\.payload\.a\[1\]\.__proto__` is refused/,
+    );
+    expect(messageOf(refuse({ a: { b: { constructor: { prototype: 1 } } } }))).toMatch(
+      /^`points\[3\]\.payload\.a\.b\.constructor\.prototype` is refused/,
+    );
+    // `constructor` without a `prototype` inside, and `prototype` alone, are plain data.
+    const fine = { constructor: 'c', c2: { constructor: { x: 1 } }, prototype: { x: 1 } };
+    expect(refuse(fine)()).toBe(fine);
+    // The default keeps them as data (the memory backend and the node's store rely on it).
+    expect(validatePayload({ constructor: { prototype: 1 } }, 'payload')).toBeDefined();
+  });
 });
 
 describe('clonePayload', () => {

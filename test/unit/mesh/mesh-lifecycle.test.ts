@@ -240,6 +240,32 @@ describe('collections across the mesh', () => {
     ).rejects.toThrow(/spec\.metric/);
   });
 
+  it('refuses a spec field it does not know, naming it, and creates nothing', async () => {
+    const fx = await meshOf({ shards: 2, replicas: 1 });
+    open.push(fx.mesh);
+    const cases: [unknown, RegExp][] = [
+      [
+        { dimensions: 5 },
+        /^unknown option `spec\.dimensions`; expected one of dimension, metric, index$/,
+      ],
+      [
+        { dimension: 5, metric: 'l2', metirc: 'ip' },
+        /^unknown option `spec\.metirc`; expected one of dimension, metric, index$/,
+      ],
+      [
+        { dimension: 5, metric: 'l2', index: { type: 'hnsw', ef_construction: 64 } },
+        /^unknown option `spec\.index\.ef_construction`; expected one of type, m, efConstruction$/,
+      ],
+      [[5, 'l2'], /^`spec` must be an object, received array of length 2$/],
+    ];
+    for (const [spec, message] of cases) {
+      const error = await fx.mesh.createCollection('x', spec as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as Error).message).toMatch(message);
+    }
+    for (const b of fx.backends.flat(2)) expect(await b.listCollections()).toEqual([]);
+  });
+
   it('learns an existing collection spec from a backend, and reports an unknown one', async () => {
     const fx = await meshOf({ shards: 2, replicas: 1 });
     open.push(fx.mesh);

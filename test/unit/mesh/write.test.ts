@@ -6,6 +6,7 @@ import {
   PartialWriteError,
   UnavailableError,
   type Mesh,
+  type Payload,
   type Point,
 } from '../../../src/index.js';
 import { meshOf } from '../../helpers/mesh-fixture.js';
@@ -98,6 +99,11 @@ describe('upsert validation: nothing of a bad batch is written', () => {
     ],
     ['a non-object point', [42], /points\[1\]/],
     ['a float id', [{ id: 1.5, vector: [1, 0, 0, 0] }], /points\[1\]\.id/],
+    [
+      'a misspelt payload field',
+      [{ id: 'a', vector: [1, 0, 0, 0], paylaod: { n: 1 } }],
+      /^unknown point field `points\[1\]\.paylaod`; expected one of id, vector, payload$/,
+    ],
   ])('rejects %s', async (_label, bad, message) => {
     const fx = await meshOf({ shards: 2, replicas: 1 });
     open.push(fx.mesh);
@@ -110,6 +116,33 @@ describe('upsert validation: nothing of a bad batch is written', () => {
     expect(problems[0]!.index).toBe(1);
     expect(problems[0]!.error.message).toMatch(message);
     expect(await docs.count()).toBe(0);
+  });
+
+  it('refuses a batch with a __proto__ or constructor.prototype payload key whole', async () => {
+    const fx = await meshOf({ shards: 2, replicas: 1 });
+    open.push(fx.mesh);
+    const docs = await fx.mesh.createCollection('docs', { dimension: 4, metric: 'l2' });
+    const batch = points(41);
+    batch[7]!.payload = JSON.parse('{"__proto__": {"x": 1}}') as Payload;
+    batch[30]!.payload = { n: 30, meta: { constructor: { prototype: { x: 1 } } } };
+    const error = await docs.upsert(batch).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidBatchError);
+    expect((error as Error).message).toMatch(/2 of 41 items are invalid, nothing was written/);
+    const problems = (error as InvalidBatchError).problems;
+    expect(problems.map((p) => [p.index, p.id])).toEqual([
+      [7, 'p7'],
+      [30, 'p30'],
+    ]);
+    expect(problems[0]!.error.message).toMatch(/^`points\[7\]\.payload\.__proto__` is refused/);
+    expect(problems[1]!.error.message).toMatch(
+      /^`points\[30\]\.payload\.meta\.constructor\.prototype` is refused/,
+    );
+    for (const shard of fx.backends[0]!) {
+      expect(shard[0]!.callsOf('upsert')).toHaveLength(0);
+      expect(await shard[0]!.count('docs')).toBe(0);
+    }
+    expect(await docs.count()).toBe(0);
+    expect(({} as { x?: number }).x).toBeUndefined();
   });
 
   it('lists every bad point, and a vector problem keeps its own class', async () => {

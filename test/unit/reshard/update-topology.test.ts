@@ -39,6 +39,34 @@ describe('updateTopology', () => {
     await mesh.close();
   });
 
+  it('refuses a change at once while operations are in flight and a stream runs', async () => {
+    const docs = mesh.collection('docs');
+    // One search held on a replica (a hung request), and a stream of writes and searches.
+    const held = a.holdNext('search');
+    const pending = docs.search({ vectors: [vector(1)], topK: 3 });
+    await held.entered;
+    const state = { running: true, done: 0 };
+    const stream = (async () => {
+      for (let i = 100; state.running; i++) {
+        await docs.upsert([{ id: i, vector: vector(i) }]);
+        await new Promise((resolve) => setImmediate(resolve));
+        state.done++;
+      }
+    })();
+    // `a` under the same name on another backend object: refused before anything waits.
+    const other = new HoldBackend('a');
+    const outcome = await mesh.updateTopology({ clusters: [cluster([[other], [b]])] }).then(
+      () => 'applied',
+      (error: unknown) => error,
+    );
+    expect(outcome).toBeInstanceOf(TopologyChangeError);
+    expect((outcome as Error).message).toMatch(/changes its backend or namespace/);
+    state.running = false;
+    await stream;
+    held.release();
+    await pending;
+  });
+
   it('refuses, changing nothing, a shard left without its replicas, clusters and shard changes', async () => {
     const epoch = mesh.topology.epoch;
     await expect(mesh.updateTopology({ clusters: [cluster([[c], [b]])] })).rejects.toThrow(

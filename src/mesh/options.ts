@@ -164,9 +164,10 @@ export interface MeshOptions {
    */
   hedging?: HedgingOptions | false;
   /**
-   * Per-attempt timeouts: one call to one replica may take at most `multiplier` x its usual
-   * latency, within `[minMs, maxMs]` and the deadline; a timed-out attempt counts against the
-   * replica's breaker and a read moves to the next replica. `false` turns them off.
+   * Per-attempt timeouts: one read from one replica may take at most `multiplier` x its usual
+   * read latency, within `[minMs, maxMs]` and the deadline; one write at most `maxMs`. A
+   * timed-out attempt counts against the replica's breaker and a read moves to the next
+   * replica. `false` turns them off.
    * @default { multiplier: 10, minMs: 250, maxMs: 5000 }
    */
   attemptTimeout?: AttemptTimeoutOptions | false;

@@ -35,7 +35,13 @@ export async function readShard<T>(
   const attemptOn = (replica: Replica, signal: AbortSignal, attempt: number): Promise<T> =>
     ctx
       .runtime(replica)
-      .attempt((attempt) => read(replica, attempt), signal, ctx.options.attemptTimeout, operation)
+      .attempt(
+        (attempt) => read(replica, attempt),
+        signal,
+        ctx.options.attemptTimeout,
+        operation,
+        'read',
+      )
       .catch((error: unknown) => {
         throw tagError(error, replica, operation, deadline, attempt);
       });
@@ -115,6 +121,7 @@ export async function readShardQuorum<T>(
               deadline.signal,
               ctx.options.attemptTimeout,
               operation,
+              'read',
             ),
         );
       } catch (error) {

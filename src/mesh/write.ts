@@ -322,7 +322,9 @@ function writeReplica(
   return ctx.retry.run(
     (attempt) =>
       deadline
-        .race(runtime.attempt(send, deadline.signal, ctx.options.attemptTimeout, operation))
+        .race(
+          runtime.attempt(send, deadline.signal, ctx.options.attemptTimeout, operation, 'write'),
+        )
         .catch((error: unknown) => {
           throw tagError(error, replica, operation, deadline, attempt);
         }),

@@ -249,6 +249,7 @@ export class HintManager {
                 this.stop.signal,
                 this.attemptTimeout,
                 'hint replay',
+                'write',
               );
             }
             done = request.lastSeq;

@@ -32,8 +32,9 @@ export class ReplicaRuntime {
   /** `false` after a failed health probe, until a probe succeeds. */
   healthy = true;
   /**
-   * Average latency of successful calls in milliseconds (0 before the first): the base of the
-   * per-attempt timeout. Failures do not feed it, so that timeouts do not stretch the next one.
+   * Average latency of successful reads in milliseconds (0 before the first): the base of the
+   * per-attempt timeout of reads. Failures do not feed it, so that timeouts do not stretch the
+   * next one; writes do not either (their cost grows with the batch).
    */
   usualMs = 0;
 
@@ -92,8 +93,6 @@ export class ReplicaRuntime {
       const result = await this.breaker.run(action);
       const ended = performance.now();
       this.latency.observe(ended - started, ended);
-      this.usualMs =
-        this.usualMs === 0 ? ended - started : this.usualMs * 0.9 + (ended - started) * 0.1;
       this.metrics.replicaCall(this.labels, 'ok', (ended - started) / 1000);
       return result;
     } catch (error) {
@@ -117,6 +116,9 @@ export class ReplicaRuntime {
    * @param parent - The operation's signal (its deadline).
    * @param timeouts - The timeout settings, or `undefined` for none (the deadline alone).
    * @param operation - For the error message.
+   * @param kind - `read`: the timeout follows the replica's usual read latency, which this
+   *   attempt feeds when it succeeds; `write`: the timeout is `maxMs` (a write's cost grows with
+   *   its batch, and a quorum write does not wait for the slowest replica anyway).
    * @throws what `call` throws; `TimeoutError` when the attempt timed out.
    */
   attempt<T>(
@@ -124,9 +126,11 @@ export class ReplicaRuntime {
     parent: AbortSignal,
     timeouts: ResolvedAttemptTimeoutOptions | undefined,
     operation: string,
+    kind: 'read' | 'write',
   ): Promise<T> {
     if (timeouts === undefined) return this.call(() => action(parent));
-    const timeoutMs = attemptTimeoutMs(timeouts, this.usualMs);
+    const timeoutMs = kind === 'read' ? attemptTimeoutMs(timeouts, this.usualMs) : timeouts.maxMs;
+    const started = performance.now();
     const controller = new AbortController();
     const onParent = (): void => {
       controller.abort(parent.reason);
@@ -137,16 +141,24 @@ export class ReplicaRuntime {
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const error = new TimeoutError(
-          `\`${operation}\` on replica \`${this.replica.id}\` took longer than its attempt timeout (${Math.round(timeoutMs)} ms, from its usual latency of ${this.usualMs.toFixed(1)} ms)`,
+          `\`${operation}\` on replica \`${this.replica.id}\` took longer than its attempt timeout (${Math.round(timeoutMs)} ms${kind === 'read' ? `, from its usual read latency of ${this.usualMs.toFixed(1)} ms` : ''})`,
           { meta: { operation, replica: this.replica.id } },
         );
         controller.abort(error);
         reject(error);
       }, timeoutMs);
     });
-    return this.call(() => Promise.race([action(controller.signal), expired])).finally(() => {
-      clearTimeout(timer);
-      parent.removeEventListener('abort', onParent);
-    });
+    return this.call(() => Promise.race([action(controller.signal), expired]))
+      .then((result) => {
+        if (kind === 'read') {
+          const ms = performance.now() - started;
+          this.usualMs = this.usualMs === 0 ? ms : this.usualMs * 0.9 + ms * 0.1;
+        }
+        return result;
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        parent.removeEventListener('abort', onParent);
+      });
   }
 }

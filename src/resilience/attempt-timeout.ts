@@ -1,6 +1,7 @@
 /**
- * Per-attempt timeouts: one call to one replica may take at most a multiple of that replica's
- * usual latency (within bounds, and never past the operation's deadline). A replica that hangs
+ * Per-attempt timeouts: one read from one replica may take at most a multiple of that
+ * replica's usual read latency (within bounds, and never past the operation's deadline); one
+ * write at most the upper bound, since a write's cost grows with its batch. A replica that hangs
  * then fails the attempt quickly, with a retryable `TimeoutError` that counts against its
  * breaker, so that reads move to another replica and the breaker learns of the hang.
  *
@@ -24,8 +25,8 @@ export interface AttemptTimeoutOptions {
    */
   minMs?: number;
   /**
-   * Upper bound in milliseconds, also the timeout of a replica with no successful call yet, an
-   * integer >= `minMs`.
+   * Upper bound in milliseconds: the timeout of every write attempt, and of a read from a
+   * replica that has not answered a read yet; an integer >= `minMs`.
    * @default 5000
    */
   maxMs?: number;

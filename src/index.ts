@@ -123,6 +123,10 @@ export {
 export type { RetryOptions, ResolvedRetryOptions } from './resilience/retry.js';
 export type { BreakerOptions, BreakerState, ResolvedBreakerOptions } from './resilience/breaker.js';
 export type { HedgingOptions, ResolvedHedgingOptions } from './resilience/hedging.js';
+export type {
+  AttemptTimeoutOptions,
+  ResolvedAttemptTimeoutOptions,
+} from './resilience/attempt-timeout.js';
 export type { OperationOptions } from './mesh/context.js';
 export type {
   MeshOptions,

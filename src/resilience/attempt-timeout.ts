@@ -34,8 +34,11 @@ export interface AttemptTimeoutOptions {
 
 /** Resolved per-attempt timeout settings. */
 export interface ResolvedAttemptTimeoutOptions {
+  /** Multiple of the usual read latency. */
   readonly multiplier: number;
+  /** Lower bound in milliseconds. */
   readonly minMs: number;
+  /** Upper bound in milliseconds; the timeout of writes. */
   readonly maxMs: number;
 }
 

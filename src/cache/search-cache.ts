@@ -8,8 +8,13 @@
  * a write is under way is stored under the old generation and never served after the write's
  * invalidation.
  *
- * Identical concurrent lookups share one computation (single-flight). The cache never fails a
- * search: a store error, a timeout or an unreadable value is counted and the result computed
+ * Identical concurrent lookups share one computation (single-flight), keyed like the stored
+ * result, generation included: a lookup joins a computation only after its own read of the
+ * store found the same generation, so a search started after a write was acknowledged (by any
+ * process: its read sees the bumped generation) never joins one started before it. Lookups
+ * that skip the store (breaker open) do not know the generation and are not coalesced.
+ *
+ * The cache never fails a search: a store error, a timeout or an unreadable value is counted and the result computed
  * (fail-open), and after a few store errors in a row its breaker skips the store altogether
  * until a probe finds it healthy again.
  *
@@ -57,7 +62,7 @@ export interface CacheStats {
   readonly skippedTooLarge: number;
   /** Lookups that skipped the store because the breaker was open. */
   readonly bypassed: number;
-  /** Lookups that joined an identical one in flight. */
+  /** Lookups that joined an identical one in flight (same generation). */
   readonly coalesced: number;
   /** The breaker's state now. */
   readonly breakerState: CacheBreakerState;
@@ -96,8 +101,8 @@ type Flight = Promise<CachedResult<unknown>>;
 export class SearchCache {
   private readonly options: ResolvedSearchCacheOptions;
   private readonly breaker: CacheBreaker;
+  /** Computations in flight, by the key they will be stored under (generation included). */
   private readonly flights = new Map<string, Flight>();
-  private readonly localInvalidations = new Map<string, number>();
   private readonly pendingBumps = new Set<string>();
   private readonly writes = new Set<Promise<void>>();
   private readonly counts = {
@@ -131,7 +136,8 @@ export class SearchCache {
 
   /**
    * Returns the cached result of `key`, or runs `compute`, caches its result and returns it.
-   * Identical concurrent calls share one `compute`. Store trouble never rejects this call.
+   * Identical concurrent calls that read the same generation from the store share one
+   * `compute`. Store trouble never rejects this call.
    *
    * The result must be JSON data (numbers, strings, booleans, null, arrays, plain objects): a
    * cached result is the JSON round trip of the computed one. Callers that join a computation
@@ -144,18 +150,7 @@ export class SearchCache {
    */
   getOrCompute<T>(key: SearchKey, compute: () => Promise<T>): Promise<CachedResult<T>> {
     if (this.closed) return compute().then((value) => ({ value, cached: false }));
-    const base = searchKeyHash(key);
-    const flightKey = `${base}${this.localInvalidations.get(key.collection) ?? 0}`;
-    const joined = this.flights.get(flightKey);
-    if (joined !== undefined) {
-      this.counts.coalesced++;
-      return joined as Promise<CachedResult<T>>;
-    }
-    const flight = this.lookupOrCompute(key.collection, base, compute).finally(() => {
-      this.flights.delete(flightKey);
-    });
-    this.flights.set(flightKey, flight);
-    return flight;
+    return this.lookupOrCompute(key.collection, searchKeyHash(key), compute);
   }
 
   /**
@@ -165,7 +160,6 @@ export class SearchCache {
    * (other processes may serve older results until it succeeds or their TTL runs out).
    */
   async invalidate(collection: string): Promise<void> {
-    this.localInvalidations.set(collection, (this.localInvalidations.get(collection) ?? 0) + 1);
     if (this.closed) return;
     this.pendingBumps.add(collection);
     if (!this.breaker.tryAcquire()) {
@@ -244,11 +238,25 @@ export class SearchCache {
         ),
       );
     }
+    // Join an identical computation only when it was started under the same generation: one
+    // started before a write that this lookup's read already sees (the generation moved) may
+    // have read the backends before that write.
+    const joined = this.flights.get(key);
+    if (joined !== undefined) {
+      this.counts.coalesced++;
+      return joined as Promise<CachedResult<T>>;
+    }
     this.counts.misses++;
     this.emit({ kind: 'miss', collection });
-    const value = await compute();
-    this.store(collection, key, value);
-    return { value, cached: false };
+    const flight: Flight = (async () => {
+      const value = await compute();
+      this.store(collection, key, value);
+      return { value, cached: false };
+    })().finally(() => {
+      if (this.flights.get(key) === flight) this.flights.delete(key);
+    });
+    this.flights.set(key, flight);
+    return flight as Promise<CachedResult<T>>;
   }
 
   private lookup(genKey: string, base: string): Promise<GenerationLookup> {

@@ -149,6 +149,39 @@ describe('SearchCache', () => {
     expect((await c.getOrCompute(key, () => Promise.resolve('x'))).value).toBe('new');
   });
 
+  it("does not let a lookup join a computation started before another process's write", async () => {
+    // Two caches over one store: two application processes sharing a Redis.
+    const store = new FakeStore();
+    const { cache: a } = cache(store);
+    const { cache: b } = cache(store);
+    let started!: () => void;
+    const computing = new Promise<void>((r) => (started = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const before = a.getOrCompute(key, async () => {
+      started();
+      await gate;
+      return 'old';
+    });
+    await computing; // a is asking the backends, under the generation before the write
+    await b.invalidate('docs'); // the other process's write is acknowledged
+    const after = a.getOrCompute(key, () => Promise.resolve('new'));
+    release();
+    expect((await before).value).toBe('old');
+    expect((await after).value).toBe('new');
+    expect(a.stats().coalesced).toBe(0);
+  });
+
+  it('does not coalesce lookups that skip the store (their generation is unknown)', async () => {
+    const { cache: c, store } = cache(undefined, { breaker: { consecutiveFailures: 1 } });
+    store.mode = 'fail';
+    await c.getOrCompute(key, counter().fn); // opens the breaker
+    const compute = counter();
+    await Promise.all([c.getOrCompute(key, compute.fn), c.getOrCompute(key, compute.fn)]);
+    expect(compute.calls).toBe(2);
+    expect(c.stats()).toMatchObject({ bypassed: 2, coalesced: 0 });
+  });
+
   it('passes a compute error to every caller and caches nothing', async () => {
     const { cache: c } = cache();
     const failing = (): Promise<never> => Promise.reject(new Error('backend down'));

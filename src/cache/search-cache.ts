@@ -18,10 +18,14 @@
  * (fail-open), and after a few store errors in a row its breaker skips the store altogether
  * until a probe finds it healthy again.
  *
- * Staleness: when an invalidation cannot reach the store (Redis down, breaker open), this
- * process remembers it and bumps the generation before its next lookup of that collection
- * (until then it does not use the store for it), but other processes may serve results cached
- * before the write until the invalidation gets through or their TTL (`ttlSeconds`) expires.
+ * Failed invalidations: when a bump cannot reach the store (Redis down, timeout, breaker open),
+ * the cache retries it in the background, with a doubling delay capped at
+ * `invalidationRetry.maxDelayMs`, until it gets through or the cache is closed (the timer is
+ * unref'd and never rejects). Until then this process skips the store for that collection (it
+ * cannot know what the store holds predates the write), and other processes may serve results
+ * cached before the write: for as long as the store stays unreachable from here plus one retry
+ * delay, and at most their TTL (`ttlSeconds`). An invalidation counts as pending from the moment
+ * it starts, so this process also skips the store while a bump is on its way.
  *
  * @module
  */
@@ -37,8 +41,21 @@ import {
   type SearchCacheOptions,
 } from './search-cache-options.js';
 
-/** What happened to one lookup (or invalidation, for `error`). */
-export type CacheEventKind = 'hit' | 'miss' | 'error' | 'skip-too-large' | 'bypass-open-breaker';
+/**
+ * What happened to one lookup or invalidation: `hit`, `miss`, `error` (a store error, timeout or
+ * unreadable value), `skip-too-large` (a result not cached), `bypass-open-breaker` (the store was
+ * skipped because the breaker is open), `bypass-pending-invalidation` (the store was skipped
+ * because an invalidation of the collection has not reached it yet), `invalidation-retried` (a
+ * failed invalidation reached the store on a background retry).
+ */
+export type CacheEventKind =
+  | 'hit'
+  | 'miss'
+  | 'error'
+  | 'skip-too-large'
+  | 'bypass-open-breaker'
+  | 'bypass-pending-invalidation'
+  | 'invalidation-retried';
 
 /** One thing the cache did, for metrics and logs. */
 export interface CacheEvent {
@@ -60,10 +77,18 @@ export interface CacheStats {
   readonly errors: number;
   /** Results not cached because they were larger than `maxValueBytes`. */
   readonly skippedTooLarge: number;
-  /** Lookups that skipped the store because the breaker was open. */
+  /**
+   * Lookups that skipped the store: the breaker was open, or an invalidation of their collection
+   * had not reached the store yet.
+   */
   readonly bypassed: number;
   /** Lookups that joined an identical one in flight (same generation). */
   readonly coalesced: number;
+  /**
+   * Collections with an invalidation that has not reached the store yet (being sent, or waiting
+   * for its background retry); this process skips the store for them.
+   */
+  readonly pendingInvalidations: number;
   /** The breaker's state now. */
   readonly breakerState: CacheBreakerState;
 }
@@ -103,7 +128,16 @@ export class SearchCache {
   private readonly breaker: CacheBreaker;
   /** Computations in flight, by the key they will be stored under (generation included). */
   private readonly flights = new Map<string, Flight>();
-  private readonly pendingBumps = new Set<string>();
+  /**
+   * Collections whose latest invalidation has not reached the store yet, with that
+   * invalidation's sequence number: a bump clears the entry only when it was sent after that
+   * invalidation started (a late success of an older bump must not clear a newer failure).
+   */
+  private readonly pending = new Map<string, number>();
+  private invalidationSeq = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retrying: Promise<void> | undefined;
+  private retryDelayMs: number;
   private readonly writes = new Set<Promise<void>>();
   private readonly counts = {
     hits: 0,
@@ -127,11 +161,16 @@ export class SearchCache {
   ) {
     this.options = resolveSearchCacheOptions(options);
     this.breaker = new CacheBreaker(this.options.breaker);
+    this.retryDelayMs = this.options.invalidationRetry.initialDelayMs;
   }
 
-  /** Counters since creation, and the breaker's state. */
+  /** Counters since creation, the invalidations not through yet, and the breaker's state. */
   stats(): CacheStats {
-    return { ...this.counts, breakerState: this.breaker.state };
+    return {
+      ...this.counts,
+      pendingInvalidations: this.pending.size,
+      breakerState: this.breaker.state,
+    };
   }
 
   /**
@@ -155,24 +194,30 @@ export class SearchCache {
 
   /**
    * Makes every cached result of `collection` unreachable, in every process sharing the store
-   * (bumps its generation). Call it after every acknowledged write. Never rejects: a store error
-   * is counted, and the bump is retried before this process's next lookup of the collection
-   * (other processes may serve older results until it succeeds or their TTL runs out).
+   * (bumps its generation). Call it after every acknowledged write. Never rejects: when the store
+   * cannot be reached (error, timeout, breaker open) the error is counted and the bump is retried
+   * in the background (see `invalidationRetry`) until it gets through or the cache is closed;
+   * until then this process skips the store for `collection`, while other processes may serve
+   * older results (at most `ttlSeconds` old).
    */
   async invalidate(collection: string): Promise<void> {
     if (this.closed) return;
-    this.pendingBumps.add(collection);
+    const seq = ++this.invalidationSeq;
+    // From now until the bump is through, this process's lookups of it skip the store.
+    this.pending.set(collection, seq);
     if (!this.breaker.tryAcquire()) {
       this.emit({ kind: 'bypass-open-breaker', collection });
+      this.scheduleRetry();
       return;
     }
     try {
       await this.options.store.bumpGeneration(generationKey(collection));
-      this.pendingBumps.delete(collection);
       this.breaker.success();
+      this.settle(collection, seq);
     } catch (error) {
       this.breaker.failure();
       this.emitError(collection, error, `invalidating the cached searches of \`${collection}\``);
+      this.scheduleRetry();
     }
   }
 
@@ -181,10 +226,18 @@ export class SearchCache {
     while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
   }
 
-  /** Waits for pending writes, then closes the store. Later lookups compute without caching. */
+  /**
+   * Stops the background retries (after one last attempt at the invalidations still pending,
+   * when the breaker allows it), waits for pending writes, then closes the store. Later lookups
+   * compute without caching.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.retrying;
+    if (this.pending.size > 0) await this.retryPending();
     await this.flushWrites();
     try {
       await this.options.store.close();
@@ -198,11 +251,74 @@ export class SearchCache {
     await this.close();
   }
 
+  /** Clears `collection`'s pending invalidation when a bump sent after it (`seq`) got through. */
+  private settle(collection: string, seq: number): boolean {
+    const latest = this.pending.get(collection);
+    if (latest === undefined || latest > seq) return false;
+    this.pending.delete(collection);
+    return true;
+  }
+
+  /** Arms the retry timer (once; unref'd, so that it never keeps the process alive). */
+  private scheduleRetry(): void {
+    if (this.closed || this.retryTimer !== undefined || this.retrying !== undefined) return;
+    if (this.pending.size === 0) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.retrying = this.retryPending()
+        .catch(() => undefined) // never rejects; belt and braces against an unhandled rejection
+        .finally(() => {
+          this.retrying = undefined;
+          if (this.pending.size === 0) {
+            this.retryDelayMs = this.options.invalidationRetry.initialDelayMs;
+            return;
+          }
+          this.retryDelayMs = Math.min(
+            this.retryDelayMs * 2,
+            this.options.invalidationRetry.maxDelayMs,
+          );
+          this.scheduleRetry();
+        });
+    }, this.retryDelayMs);
+    this.retryTimer.unref();
+  }
+
+  /**
+   * One round of retries: bumps every collection still pending, through the breaker (an open
+   * breaker waits for its probe; a half-open one lets this be the probe), and stops at the first
+   * failure (the store is still sick; the next round comes after a longer delay).
+   */
+  private async retryPending(): Promise<void> {
+    for (const [collection, seq] of [...this.pending]) {
+      if (!this.pending.has(collection)) continue; // settled meanwhile
+      if (!this.breaker.tryAcquire()) return;
+      try {
+        await this.options.store.bumpGeneration(generationKey(collection));
+        this.breaker.success();
+        if (this.settle(collection, seq)) this.emit({ kind: 'invalidation-retried', collection });
+      } catch (error) {
+        this.breaker.failure();
+        this.emitError(
+          collection,
+          error,
+          `retrying the invalidation of the cached searches of \`${collection}\``,
+        );
+        return;
+      }
+    }
+  }
+
   private async lookupOrCompute<T>(
     collection: string,
     base: string,
     compute: () => Promise<T>,
   ): Promise<CachedResult<T>> {
+    if (this.pending.has(collection)) {
+      // A write's invalidation has not reached the store: what it holds may predate the write.
+      this.counts.bypassed++;
+      this.emit({ kind: 'bypass-pending-invalidation', collection });
+      return { value: await compute(), cached: false };
+    }
     if (!this.breaker.tryAcquire()) {
       this.counts.bypassed++;
       this.emit({ kind: 'bypass-open-breaker', collection });
@@ -211,10 +327,6 @@ export class SearchCache {
     let found: GenerationLookup;
     const genKey = generationKey(collection);
     try {
-      if (this.pendingBumps.has(collection)) {
-        await this.options.store.bumpGeneration(genKey);
-        this.pendingBumps.delete(collection);
-      }
       found = await this.lookup(genKey, base);
       this.breaker.success();
     } catch (error) {

@@ -17,6 +17,11 @@ export class FakeStore implements CacheStore {
   mode: FakeMode = 'ok';
   /** Calls per method. */
   readonly calls = { get: 0, set: 0, generation: 0, bump: 0, lookup: 0 };
+  /**
+   * Awaited after a bump was applied and before it is answered: a reply that is late (the bump
+   * happened in the store, the caller does not know it yet).
+   */
+  afterBump: (() => Promise<void>) | undefined;
   /** @param combined - Whether `getWithGeneration` is offered (false: the cache makes two calls). */
   constructor(private readonly combined = true) {
     if (!combined) this.getWithGeneration = undefined;
@@ -47,7 +52,9 @@ export class FakeStore implements CacheStore {
   async bumpGeneration(genKey: string): Promise<number> {
     this.calls.bump++;
     this.check();
-    return this.inner.bumpGeneration(genKey);
+    const generation = await this.inner.bumpGeneration(genKey);
+    await this.afterBump?.();
+    return generation;
   }
 
   getWithGeneration?: (genKey: string, keyPrefix: string) => Promise<GenerationLookup> = async (

@@ -14,9 +14,9 @@
  * process: its read sees the bumped generation) never joins one started before it. Lookups
  * that skip the store (breaker open) do not know the generation and are not coalesced.
  *
- * The cache never fails a search: a store error, a timeout or an unreadable value is counted and the result computed
- * (fail-open), and after a few store errors in a row its breaker skips the store altogether
- * until a probe finds it healthy again.
+ * The cache never fails a search: a store error, a timeout or an unreadable value is counted
+ * and the result computed (fail-open), and after a few store errors in a row its breaker skips
+ * the store altogether until a probe finds it healthy again.
  *
  * Failed invalidations: when a bump cannot reach the store (Redis down, timeout, breaker open),
  * the cache retries it in the background, with a doubling delay capped at
@@ -26,6 +26,25 @@
  * cached before the write: for as long as the store stays unreachable from here plus one retry
  * delay, and at most their TTL (`ttlSeconds`). An invalidation counts as pending from the moment
  * it starts, so this process also skips the store while a bump is on its way.
+ *
+ * Lost bumps: a store can go back to an older generation (a Redis restarted from an RDB
+ * snapshot or an AOF that lost its tail, a failover to a replica that lagged, an evicted
+ * generation key), and with it come back the results it held under that generation, computed
+ * before the writes whose bumps it lost. Two defences:
+ * - the cache remembers the highest generation it has seen per collection (of up to 10 000
+ *   collections; beyond, the first seen are forgotten); a lookup that finds a lower one (read after that one was seen) skips the value
+ *   under it, reports an `error` and bumps the generation past what it saw, for every process.
+ *   Every bump passes `atLeast` (one more than the highest seen), so that it never lands on a
+ *   generation this process saw;
+ * - the store never reissues a generation it lost (the Redis store bumps to at least its
+ *   server's clock in microseconds, which is past the lost ones unless that clock went back
+ *   further), so results stored under a lost generation by searches that read it before the
+ *   loss stay unreachable.
+ * What remains: after the store went back, processes that had not seen a later generation (all
+ * of them, if every process that had seen one was restarted or forgot the collection) serve the
+ * results the snapshot holds under the restored generation, until some process that had seen a
+ * later one looks the collection up, a write bumps it, or their TTL expires. A store without
+ * persistence (an empty Redis after a restart) has no such results; see the docs on persistence.
  *
  * @module
  */
@@ -85,6 +104,11 @@ export interface CacheStats {
   /** Lookups that joined an identical one in flight (same generation). */
   readonly coalesced: number;
   /**
+   * Times a collection's generation was found lower than one this process had seen (the store
+   * lost bumps); each is also an `error` event, and the generation is bumped past it.
+   */
+  readonly generationRollbacks: number;
+  /**
    * Collections with an invalidation that has not reached the store yet (being sent, or waiting
    * for its background retry); this process skips the store for them.
    */
@@ -108,6 +132,9 @@ interface Envelope {
 }
 
 type Flight = Promise<CachedResult<unknown>>;
+
+/** Collections whose highest seen generation is remembered; more forget the oldest. */
+const MAX_SEEN_GENERATIONS = 10_000;
 
 /**
  * The search result cache.
@@ -138,6 +165,10 @@ export class SearchCache {
   private retryTimer: NodeJS.Timeout | undefined;
   private retrying: Promise<void> | undefined;
   private retryDelayMs: number;
+  /** The highest generation this process has seen per collection, to notice one going back. */
+  private readonly seen = new Map<string, number>();
+  /** Re-bumps under way after a rollback, shared by the lookups that noticed it. */
+  private readonly rebumps = new Map<string, Promise<number>>();
   private readonly writes = new Set<Promise<void>>();
   private readonly counts = {
     hits: 0,
@@ -146,6 +177,7 @@ export class SearchCache {
     skippedTooLarge: 0,
     bypassed: 0,
     coalesced: 0,
+    generationRollbacks: 0,
   };
   private closed = false;
 
@@ -211,7 +243,7 @@ export class SearchCache {
       return;
     }
     try {
-      await this.options.store.bumpGeneration(generationKey(collection));
+      await this.bump(collection);
       this.breaker.success();
       this.settle(collection, seq);
     } catch (error) {
@@ -293,7 +325,7 @@ export class SearchCache {
       if (!this.pending.has(collection)) continue; // settled meanwhile
       if (!this.breaker.tryAcquire()) return;
       try {
-        await this.options.store.bumpGeneration(generationKey(collection));
+        await this.bump(collection);
         this.breaker.success();
         if (this.settle(collection, seq)) this.emit({ kind: 'invalidation-retried', collection });
       } catch (error) {
@@ -326,14 +358,26 @@ export class SearchCache {
     }
     let found: GenerationLookup;
     const genKey = generationKey(collection);
+    // Read before the lookup is sent: a generation this process saw before its read started. A
+    // lookup sent earlier may legitimately answer an older one.
+    const floor = this.seen.get(collection);
     try {
       found = await this.lookup(genKey, base);
+      if (floor !== undefined && found.generation < floor) {
+        // The store lost bumps (restarted from an older snapshot, failed over to a lagging
+        // replica, evicted the key): what it holds under this generation may predate writes.
+        found = {
+          generation: await this.rebump(collection, found.generation, floor),
+          value: undefined,
+        };
+      }
       this.breaker.success();
     } catch (error) {
       this.breaker.failure();
       this.emitError(collection, error, `looking up a cached search of \`${collection}\``);
       return { value: await compute(), cached: false };
     }
+    this.see(collection, found.generation);
     const key = `${base}${found.generation}`;
     if (found.value !== undefined) {
       const decoded = decode(found.value);
@@ -369,6 +413,63 @@ export class SearchCache {
     });
     this.flights.set(key, flight);
     return flight as Promise<CachedResult<T>>;
+  }
+
+  /**
+   * Bumps `collection`'s generation past `floor`, once for every lookup that found it gone back
+   * below `floor` at the same time, and reports the rollback.
+   */
+  private rebump(collection: string, found: number, floor: number): Promise<number> {
+    let running = this.rebumps.get(collection);
+    if (running === undefined) {
+      this.counts.generationRollbacks++;
+      this.emitError(
+        collection,
+        new BackendError(
+          `the cache generation of collection \`${collection}\` went back from ${floor} to ${found}: the store lost bumps (a Redis restarted from an older snapshot, a failover to a replica that lagged, or an evicted key), so its results under ${found} may predate writes; bumped it past ${floor} and skipped them`,
+          { meta: { collection } },
+        ),
+      );
+      running = this.bump(collection).finally(() => {
+        this.rebumps.delete(collection);
+      });
+      this.rebumps.set(collection, running);
+    }
+    return running;
+  }
+
+  /**
+   * Bumps `collection`'s generation above every generation this process has seen of it (so that
+   * after a rollback the store never reissues one), and remembers the new one.
+   *
+   * @throws The store's error, or a `BackendError` when the store ignored `atLeast`.
+   */
+  private async bump(collection: string): Promise<number> {
+    const seen = this.seen.get(collection);
+    const atLeast = seen === undefined ? undefined : seen + 1;
+    const generation = await this.options.store.bumpGeneration(generationKey(collection), atLeast);
+    if (atLeast !== undefined && !(generation >= atLeast)) {
+      throw new BackendError(
+        `the cache store's bumpGeneration() returned ${generation} for collection \`${collection}\`, below the atLeast it was given (${atLeast}): a CacheStore must honour atLeast`,
+        { meta: { collection } },
+      );
+    }
+    this.see(collection, generation);
+    return generation;
+  }
+
+  /** Remembers the highest generation seen of `collection` (bounded: the oldest entry goes). */
+  private see(collection: string, generation: number): void {
+    const seen = this.seen.get(collection);
+    if (seen !== undefined) {
+      if (generation > seen) this.seen.set(collection, generation);
+      return;
+    }
+    if (this.seen.size >= MAX_SEEN_GENERATIONS) {
+      const oldest = this.seen.keys().next();
+      if (oldest.done !== true) this.seen.delete(oldest.value);
+    }
+    this.seen.set(collection, generation);
   }
 
   private lookup(genKey: string, base: string): Promise<GenerationLookup> {

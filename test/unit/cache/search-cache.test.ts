@@ -381,6 +381,97 @@ describe('SearchCache', () => {
     }
   });
 
+  it('does not serve what was cached before writes that the store lost (generation rolled back)', async () => {
+    const store = new FakeStore();
+    const { cache: a, events } = cache(store); // this process saw the lost writes
+    const { cache: b } = cache(store); // another process, which did not
+    await a.getOrCompute(key, counter('v0').fn);
+    await a.flushWrites(); // v0 under generation 0
+    const restore = store.snapshot(); // Redis saves its RDB
+    await a.invalidate('docs'); // write 1: generation 1
+    await a.getOrCompute(key, counter('v1').fn);
+    await a.flushWrites(); // v1 under generation 1 (computed before write 2)
+    await a.invalidate('docs'); // write 2: generation 2
+    restore(); // Redis restarts from the RDB: generation 0 again, v0 under it
+
+    const got = await a.getOrCompute(key, counter('v2').fn);
+    expect(got).toEqual({ value: 'v2', cached: false });
+    expect(a.stats().generationRollbacks).toBe(1);
+    const error = events.find((e) => e.kind === 'error')?.error;
+    expect(error?.message).toMatch(/generation of collection `docs` went back from 2 to 0/);
+    expect(error?.meta.collection).toBe('docs');
+    // The generation was bumped past 2 for every process: b sees a's fresh result, never v0/v1.
+    await a.flushWrites();
+    expect(await b.getOrCompute(key, counter('x').fn)).toEqual({ value: 'v2', cached: true });
+    expect(a.stats().generationRollbacks).toBe(1);
+  });
+
+  it('never bumps a rolled-back generation onto one it saw before', async () => {
+    const store = new FakeStore();
+    const { cache: a } = cache(store);
+    const { cache: b } = cache(store);
+    const restore = store.snapshot(); // generation 0
+    await a.invalidate('docs'); // write 1: generation 1
+    await a.getOrCompute(key, counter('v1').fn);
+    await a.flushWrites(); // v1 under generation 1
+    await a.invalidate('docs'); // write 2: generation 2
+    restore();
+    await a.invalidate('docs'); // write 3, right after the restore: counting on would give 1
+    expect(await b.getOrCompute(key, counter('v3').fn)).toEqual({ value: 'v3', cached: false });
+  });
+
+  it('re-bumps once for lookups that notice a rollback together, and not for a late reply', async () => {
+    const store = new FakeStore();
+    const { cache: c } = cache(store);
+    const restore = store.snapshot(); // generation 0
+    await c.invalidate('docs');
+    await c.invalidate('docs');
+    await c.getOrCompute(key, counter().fn); // has seen generation 2
+    restore();
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) => c.getOrCompute({ ...key, topK: i + 1 }, counter().fn)),
+    );
+    expect(store.calls.bump).toBe(3);
+    expect(c.stats().generationRollbacks).toBe(1);
+
+    // A lookup sent before a bump and answered after it read an older generation, legitimately.
+    let release!: () => void;
+    const read = new Promise<void>((readDone) => {
+      store.afterLookup = () => {
+        readDone();
+        return new Promise<void>((r) => (release = r));
+      };
+    });
+    const late = c.getOrCompute({ ...key, topK: 9 }, counter().fn);
+    await read; // it read generation 3; its reply is held
+    store.afterLookup = undefined;
+    await c.invalidate('docs');
+    release();
+    expect((await late).cached).toBe(false);
+    expect(c.stats().generationRollbacks).toBe(1);
+    expect(store.calls.bump).toBe(4);
+  });
+
+  it('refuses a store whose bump ignores atLeast after a rollback, without serving stale', async () => {
+    class Counting extends FakeStore {
+      override bumpGeneration(genKey: string): Promise<number> {
+        return super.bumpGeneration(genKey);
+      }
+    }
+    const store = new Counting();
+    const { cache: c, events } = cache(store);
+    const restore = store.snapshot();
+    await c.invalidate('docs');
+    await c.getOrCompute(key, counter('v1').fn);
+    await c.flushWrites();
+    await c.invalidate('docs');
+    restore();
+    await c.invalidate('docs'); // lands on 1, which was issued before
+    expect(c.stats().pendingInvalidations).toBe(1);
+    expect(events.at(-1)?.error?.message).toMatch(/returned 1 .*below the atLeast .*\(3\)/);
+    expect((await c.getOrCompute(key, counter('v3').fn)).value).toBe('v3');
+  });
+
   it('treats a value that is not ours as a miss and an error with a clear message', async () => {
     const { cache: c, store, events } = cache();
     const k = `${searchKeyHash(key)}0`;

@@ -1,8 +1,9 @@
 /**
  * The cache must not serve what was overwritten, against a real Redis that is stopped and
  * started again from its RDB snapshot (its own redis-server, in its own directory, so the
- * snapshot is this file's): a restart that loses the latest bumps (the generation goes back).
- * Waits are bounded polls of observable conditions.
+ * snapshot is this file's): a restart that loses the latest bumps (the generation goes back) and
+ * an invalidation that cannot reach Redis, retried in the background until another process stops
+ * serving what was cached before the write. Waits are bounded polls of observable conditions.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -172,6 +173,44 @@ describe('Redis restarted from an older snapshot', () => {
       key,
       'after the write',
       'computed before the next write',
+    );
+    expect(got).toEqual({ value: 'after the write', cached: false });
+  });
+});
+
+describe('an invalidation that cannot reach Redis', () => {
+  it('is retried in the background until another process stops serving the result cached before the write', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const genKey = `${prefix}${generationKey('docs')}`;
+    const a = cacheOn(prefix); // writes
+    const b = cacheOn(prefix); // another process, which only reads
+    await lookupThroughStore(b.cache, b.events, key, 'before the write', 'none');
+    await b.cache.flushWrites();
+    expect(await b.cache.getOrCompute(key, () => Promise.resolve('recomputed'))).toEqual({
+      value: 'before the write',
+      cached: true,
+    });
+    await raw.save(); // so that the result survives the outage, as with AOF or a short blip
+    const generation = await raw.get(genKey);
+
+    await redis.stop();
+    await a.cache.invalidate('docs'); // the write is acknowledged; its bump cannot get through
+    expect(a.cache.stats().pendingInvalidations).toBe(1);
+    expect(a.events.some((e) => e.kind === 'error')).toBe(true);
+    await redis.start();
+
+    // No lookup through a: its background retry alone must get the bump through.
+    await until('the background retry', () =>
+      a.events.some((e) => e.kind === 'invalidation-retried'),
+    );
+    expect(a.cache.stats().pendingInvalidations).toBe(0);
+    expect(Number(await raw.get(genKey))).toBeGreaterThan(Number(generation));
+    const got = await lookupThroughStore(
+      b.cache,
+      b.events,
+      key,
+      'after the write',
+      'before the write',
     );
     expect(got).toEqual({ value: 'after the write', cached: false });
   });

@@ -120,6 +120,29 @@ describe('SearchCache on Redis', () => {
     expect(ttl).toBeLessThanOrEqual(3600);
   });
 
+  it("never lets a search started after another instance's write join one started before it", async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const a = cacheOn(prefix);
+    const b = cacheOn(prefix);
+    let started!: () => void;
+    const computing = new Promise<void>((r) => (started = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const before = a.cache.getOrCompute(key, async () => {
+      started();
+      await gate;
+      return 'before the write';
+    });
+    await computing;
+    await b.cache.invalidate('docs'); // acknowledged: a's next search must not join `before`
+    const after = a.cache.getOrCompute(key, () => Promise.resolve('after the write'));
+    release();
+    expect((await before).value).toBe('before the write');
+    expect(await after).toEqual({ value: 'after the write', cached: false });
+    expect(a.cache.stats().coalesced).toBe(0);
+    expect([...a.events, ...b.events].filter((e) => e.kind === 'error')).toEqual([]);
+  });
+
   it('treats garbage in Redis as a miss and an error, then overwrites it', async () => {
     const prefix = `t:${randomUUID()}:`;
     const { cache, events } = cacheOn(prefix);

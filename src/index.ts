@@ -164,6 +164,8 @@ export {
   type RedisCacheStoreOptions,
   type RedisCacheClient,
   type SearchCacheOptions,
+  type InvalidationRetryOptions,
+  type ResolvedInvalidationRetryOptions,
   type CacheBreakerOptions,
   type CacheBreakerState,
   type ResolvedMemoryCacheStoreOptions,

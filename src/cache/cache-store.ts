@@ -7,6 +7,14 @@
  * generation of a collection into the key of every result it stores, so bumping it makes every
  * earlier result of that collection unreachable at once (they age out by their TTL).
  *
+ * A generation must never be issued twice, even by a store that can lose its latest writes (a
+ * Redis restarted from an older snapshot): results may have been stored under a generation that
+ * the store then lost, by processes that read it before the loss, and reissuing it would make
+ * them reachable again. The Redis store therefore bumps to at least its server clock in
+ * microseconds; the memory store, which cannot lose writes, counts. The cache also passes
+ * `atLeast`, one more than the highest generation it has seen, so that a store that went back
+ * never lands on one of those.
+ *
  * Stores report trouble by rejecting; the cache catches every rejection (fail-open), counts it
  * and computes the result instead. Stores must never throw synchronously.
  *
@@ -56,11 +64,16 @@ export interface CacheStore {
    */
   generation(genKey: string): Promise<number>;
   /**
-   * Increments the generation at `genKey` (atomically, for every process sharing the store).
+   * Moves the generation at `genKey` up (atomically, for every process sharing the store) to a
+   * value it never held before: greater than the current one, at least `atLeast`, and, for a
+   * store that can lose writes, greater than any it issued before the loss (e.g. from a clock).
    *
+   * @param genKey - The collection's generation key.
+   * @param atLeast - The smallest acceptable new generation (the cache passes one more than the
+   *   highest it has seen); the store must honour it.
    * @returns The new generation.
    */
-  bumpGeneration(genKey: string): Promise<number>;
+  bumpGeneration(genKey: string, atLeast?: number): Promise<number>;
   /**
    * Optional one-round-trip lookup: reads the generation `g` at `genKey`, then the value at
    * `keyPrefix + g`. Without it the cache makes two calls (`generation`, then `get`).

@@ -43,7 +43,10 @@ export {
   type CachedResult,
 } from './search-cache.js';
 export {
+  resolveInvalidationRetryOptions,
   resolveSearchCacheOptions,
+  type InvalidationRetryOptions,
+  type ResolvedInvalidationRetryOptions,
   type ResolvedSearchCacheOptions,
   type SearchCacheOptions,
 } from './search-cache-options.js';

@@ -77,9 +77,16 @@ export class MemoryCacheStore implements CacheStore {
     return Promise.resolve(this.generations.get(genKey) ?? 0);
   }
 
-  /** {@inheritDoc CacheStore.bumpGeneration} */
-  bumpGeneration(genKey: string): Promise<number> {
-    const next = (this.generations.get(genKey) ?? 0) + 1;
+  /**
+   * Moves the generation at `genKey` to one more than now, or to `atLeast` when that is larger:
+   * a counter (a process's memory never goes back, so counting never reissues a generation).
+   *
+   * @param genKey - The collection's generation key.
+   * @param atLeast - The smallest acceptable new generation.
+   * @returns The new generation.
+   */
+  bumpGeneration(genKey: string, atLeast = 0): Promise<number> {
+    const next = Math.max((this.generations.get(genKey) ?? 0) + 1, atLeast);
     this.generations.set(genKey, next);
     return Promise.resolve(next);
   }

@@ -30,9 +30,7 @@ export interface RedisCacheClient {
   get(key: string): Promise<string | null>;
   /** `SET key value EX seconds`. */
   set(key: string, value: string, expiry: 'EX', seconds: number): Promise<unknown>;
-  /** `INCR key`: the new value. */
-  incr(key: string): Promise<number>;
-  /** `EVALSHA sha1 numKeys ...keys ...args`, the one-round-trip lookup. */
+  /** `EVALSHA sha1 numKeys ...keys ...args`: the one-round-trip lookup, and generation bumps. */
   evalsha(sha1: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   /** `EVAL script numKeys ...keys ...args`, when Redis does not know the script yet. */
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
@@ -43,7 +41,7 @@ export interface RedisCacheClient {
 }
 
 /** The methods {@link RedisCacheClient} needs, for the shape check. */
-const CLIENT_METHODS = ['get', 'set', 'incr', 'evalsha', 'eval', 'on', 'off'] as const;
+const CLIENT_METHODS = ['get', 'set', 'evalsha', 'eval', 'on', 'off'] as const;
 
 /** Options of `redisCacheStore()`. Give `url` or `client`, not both. */
 export interface RedisCacheStoreOptions {

@@ -1,7 +1,16 @@
 /**
- * The shared cache store on Redis: results with `SET EX`, generations with `INCR`, and the hit
- * path in one round trip (a Lua script called by `EVALSHA` reads the generation and the value
- * under it).
+ * The shared cache store on Redis: results with `SET EX`, and the hit path in one round trip (a
+ * Lua script called by `EVALSHA` reads the generation and the value under it).
+ *
+ * Generations are bumped by another script, to the largest of the current one plus one, the
+ * caller's `atLeast`, and the Redis server's clock in microseconds (`TIME`). A Redis restarted
+ * from an older snapshot (or a promoted replica that lagged) has lost the latest bumps; counting
+ * on from the generation it went back to would reissue the lost ones, under which results may
+ * have been stored meanwhile by searches that read them before the restart. The clock is past
+ * every lost one (unless the server's clock went back further than the lost history), and
+ * `atLeast` (one more than the highest the cache saw) covers the rest for what the process saw.
+ * A value that is not a generation is overwritten by a bump (lookups report it until then).
+ * Needs Redis 5 or later (scripts replicated by their effects, so `TIME` may precede a write).
  *
  * A sick Redis must cost a search almost nothing, so the connection the store opens is set up
  * to fail fast rather than wait: no offline queue (a command sent while disconnected rejects at
@@ -52,6 +61,23 @@ import {
 const LOOKUP_SCRIPT =
   "local g = redis.call('GET', KEYS[1]) or '0'\nif g ~= ARGV[1] then return {g} end\nreturn {g, redis.call('GET', KEYS[2])}";
 const LOOKUP_SHA = createHash('sha1').update(LOOKUP_SCRIPT).digest('hex');
+
+/**
+ * Sets the generation (`KEYS[1]`) to the largest of: the current one plus one (a value that is
+ * not a non-negative integer counts as 0), `ARGV[1]`, and the server's clock in microseconds;
+ * returns it as text. `%.0f` writes the integer exactly (Lua numbers are doubles, exact below
+ * 2^53, which the clock reaches in the year 2255; `tostring` would round to 14 digits).
+ */
+const BUMP_SCRIPT = [
+  "local g = tonumber(redis.call('GET', KEYS[1]) or '0')",
+  'if g == nil or g < 0 or g ~= math.floor(g) then g = 0 end',
+  "local t = redis.call('TIME')",
+  'local n = math.max(g + 1, tonumber(ARGV[1]), tonumber(t[1]) * 1000000 + tonumber(t[2]))',
+  "local s = string.format('%.0f', n)",
+  "redis.call('SET', KEYS[1], s)",
+  'return s',
+].join('\n');
+const BUMP_SHA = createHash('sha1').update(BUMP_SCRIPT).digest('hex');
 
 /** Collections whose last seen generation is remembered; more evict the oldest. */
 const MAX_REMEMBERED_GENERATIONS = 4096;
@@ -135,10 +161,23 @@ export class RedisCacheStore implements CacheStore {
     return this.generationOf(genKey, raw);
   }
 
-  /** {@inheritDoc CacheStore.bumpGeneration} */
-  async bumpGeneration(genKey: string): Promise<number> {
+  /**
+   * Moves the generation at `genKey` to the largest of the current one plus one, `atLeast` and
+   * the Redis server's clock in microseconds, in one script: never a generation this Redis
+   * issued before, also after it lost its latest writes (see the module comment).
+   *
+   * @param genKey - The collection's generation key.
+   * @param atLeast - The smallest acceptable new generation.
+   * @returns The new generation.
+   * @throws `UnavailableError` when Redis cannot be reached, `BackendError` when it refuses.
+   */
+  async bumpGeneration(genKey: string, atLeast = 0): Promise<number> {
     const client = await this.ready();
-    const generation = await this.command(() => client.incr(this.options.prefix + genKey));
+    const reply = await this.script(client, BUMP_SHA, BUMP_SCRIPT, [
+      this.options.prefix + genKey,
+      String(Number.isFinite(atLeast) ? Math.max(0, Math.ceil(atLeast)) : 0),
+    ]);
+    const generation = this.generationOf(genKey, reply);
     this.remember(genKey, generation); // this process's next lookup expects it
     return generation;
   }
@@ -232,14 +271,7 @@ export class RedisCacheStore implements CacheStore {
       this.options.prefix + keyPrefix + String(expected),
       String(expected),
     ];
-    const reply = await this.command(async () => {
-      try {
-        return await client.evalsha(LOOKUP_SHA, 2, ...args);
-      } catch (error) {
-        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-        return client.eval(LOOKUP_SCRIPT, 2, ...args); // loads it for next time
-      }
-    });
+    const reply = await this.script(client, LOOKUP_SHA, LOOKUP_SCRIPT, args, 2);
     if (!Array.isArray(reply) || reply.length < 1 || reply.length > 2) {
       throw new BackendError(
         `Redis at ${this.where} answered the cache lookup with ${describeValue(reply)}, expected [generation] or [generation, value]`,
@@ -248,6 +280,24 @@ export class RedisCacheStore implements CacheStore {
     const generation = this.generationOf(genKey, reply[0]);
     if (reply.length === 1 || generation !== expected) return { generation, value: undefined };
     return { generation, value: textOf(reply[1]) };
+  }
+
+  /** Runs a script by its SHA1, sending its text when Redis does not know it (yet). */
+  private script(
+    client: RedisCacheClient,
+    sha: string,
+    text: string,
+    keysAndArgs: string[],
+    numKeys = 1,
+  ): Promise<unknown> {
+    return this.command(async () => {
+      try {
+        return await client.evalsha(sha, numKeys, ...keysAndArgs);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        return client.eval(text, numKeys, ...keysAndArgs); // loads it for next time
+      }
+    });
   }
 
   private remember(genKey: string, generation: number): void {

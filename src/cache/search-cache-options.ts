@@ -21,7 +21,8 @@ export interface SearchCacheOptions {
   store: CacheStore;
   /**
    * How long a result stays cached. Also bounds how long another process may serve a stale
-   * result after a write whose invalidation could not reach the store (Redis down).
+   * result after a write whose invalidation could not reach the store (Redis down): the
+   * invalidation is retried in the background, and this is the longest it can take to matter.
    * @default 3600
    */
   ttlSeconds?: number;
@@ -37,7 +38,35 @@ export interface SearchCacheOptions {
    * @default `{ consecutiveFailures: 3, resetTimeoutMs: 5000 }`
    */
   breaker?: CacheBreakerOptions;
+  /**
+   * How a failed invalidation is retried in the background (see {@link InvalidationRetryOptions}).
+   * @default `{ initialDelayMs: 100, maxDelayMs: 5000 }`
+   */
+  invalidationRetry?: InvalidationRetryOptions;
 }
+
+/**
+ * The background retry of an invalidation that could not reach the store (store down, or the
+ * cache's breaker open). Until it gets through, this process skips the store for that collection,
+ * and other processes may still serve results cached before the write; so the cache retries it
+ * on its own, with a delay that doubles after every failed attempt up to `maxDelayMs`, until it
+ * succeeds or the cache is closed.
+ */
+export interface InvalidationRetryOptions {
+  /**
+   * Delay before the first retry, in milliseconds.
+   * @default 100
+   */
+  initialDelayMs?: number;
+  /**
+   * Longest delay between two retries, in milliseconds; at least `initialDelayMs`.
+   * @default 5000 (or `initialDelayMs` when that is larger)
+   */
+  maxDelayMs?: number;
+}
+
+/** {@link InvalidationRetryOptions} with every default filled in. */
+export type ResolvedInvalidationRetryOptions = Readonly<Required<InvalidationRetryOptions>>;
 
 /** {@link SearchCacheOptions} with every default filled in. */
 export interface ResolvedSearchCacheOptions {
@@ -49,6 +78,8 @@ export interface ResolvedSearchCacheOptions {
   readonly maxValueBytes: number;
   /** Breaker settings. */
   readonly breaker: ResolvedCacheBreakerOptions;
+  /** Background retry of failed invalidations. */
+  readonly invalidationRetry: ResolvedInvalidationRetryOptions;
 }
 
 const STORE_METHODS = ['get', 'set', 'generation', 'bumpGeneration', 'close'] as const;
@@ -70,7 +101,13 @@ export function resolveSearchCacheOptions(
   name = 'cache',
 ): ResolvedSearchCacheOptions {
   const raw = optionObject(input, name);
-  rejectUnknownKeys(raw, name, ['store', 'ttlSeconds', 'maxValueBytes', 'breaker']);
+  rejectUnknownKeys(raw, name, [
+    'store',
+    'ttlSeconds',
+    'maxValueBytes',
+    'breaker',
+    'invalidationRetry',
+  ]);
   const store = raw.store;
   if (typeof store !== 'object' || store === null) {
     throw new InvalidOptionError(
@@ -95,5 +132,50 @@ export function resolveSearchCacheOptions(
       512 * 1024 * 1024,
     ),
     breaker: resolveCacheBreakerOptions(raw.breaker, `${name}.breaker`),
+    invalidationRetry: resolveInvalidationRetryOptions(
+      raw.invalidationRetry,
+      `${name}.invalidationRetry`,
+    ),
   });
+}
+
+/**
+ * Validates {@link InvalidationRetryOptions}.
+ *
+ * @param input - What the caller passed (`undefined` for every default).
+ * @param name - The option's path in error messages.
+ * @throws {@link InvalidOptionError} naming the bad option, also when `maxDelayMs` is below
+ *   `initialDelayMs`.
+ * @example
+ * ```ts
+ * resolveInvalidationRetryOptions({ initialDelayMs: 50 });
+ * // { initialDelayMs: 50, maxDelayMs: 5000 }
+ * ```
+ */
+export function resolveInvalidationRetryOptions(
+  input: unknown,
+  name = 'cache.invalidationRetry',
+): ResolvedInvalidationRetryOptions {
+  const raw = optionObject(input ?? {}, name);
+  rejectUnknownKeys(raw, name, ['initialDelayMs', 'maxDelayMs']);
+  const initialDelayMs = optionInteger(
+    raw.initialDelayMs,
+    `${name}.initialDelayMs`,
+    100,
+    1,
+    3_600_000,
+  );
+  const maxDelayMs = optionInteger(
+    raw.maxDelayMs,
+    `${name}.maxDelayMs`,
+    Math.max(5000, initialDelayMs),
+    1,
+    3_600_000,
+  );
+  if (maxDelayMs < initialDelayMs) {
+    throw new InvalidOptionError(
+      `\`${name}.maxDelayMs\` must be at least \`${name}.initialDelayMs\` (${initialDelayMs}), received number ${maxDelayMs}`,
+    );
+  }
+  return Object.freeze({ initialDelayMs, maxDelayMs });
 }

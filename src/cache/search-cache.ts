@@ -8,15 +8,43 @@
  * a write is under way is stored under the old generation and never served after the write's
  * invalidation.
  *
- * Identical concurrent lookups share one computation (single-flight). The cache never fails a
- * search: a store error, a timeout or an unreadable value is counted and the result computed
- * (fail-open), and after a few store errors in a row its breaker skips the store altogether
- * until a probe finds it healthy again.
+ * Identical concurrent lookups share one computation (single-flight), keyed like the stored
+ * result, generation included: a lookup joins a computation only after its own read of the
+ * store found the same generation, so a search started after a write was acknowledged (by any
+ * process: its read sees the bumped generation) never joins one started before it. Lookups
+ * that skip the store (breaker open) do not know the generation and are not coalesced.
  *
- * Staleness: when an invalidation cannot reach the store (Redis down, breaker open), this
- * process remembers it and bumps the generation before its next lookup of that collection
- * (until then it does not use the store for it), but other processes may serve results cached
- * before the write until the invalidation gets through or their TTL (`ttlSeconds`) expires.
+ * The cache never fails a search: a store error, a timeout or an unreadable value is counted
+ * and the result computed (fail-open), and after a few store errors in a row its breaker skips
+ * the store altogether until a probe finds it healthy again.
+ *
+ * Failed invalidations: when a bump cannot reach the store (Redis down, timeout, breaker open),
+ * the cache retries it in the background, with a doubling delay capped at
+ * `invalidationRetry.maxDelayMs`, until it gets through or the cache is closed (the timer is
+ * unref'd and never rejects). Until then this process skips the store for that collection (it
+ * cannot know what the store holds predates the write), and other processes may serve results
+ * cached before the write: for as long as the store stays unreachable from here plus one retry
+ * delay, and at most their TTL (`ttlSeconds`). An invalidation counts as pending from the moment
+ * it starts, so this process also skips the store while a bump is on its way.
+ *
+ * Lost bumps: a store can go back to an older generation (a Redis restarted from an RDB
+ * snapshot or an AOF that lost its tail, a failover to a replica that lagged, an evicted
+ * generation key), and with it come back the results it held under that generation, computed
+ * before the writes whose bumps it lost. Two defences:
+ * - the cache remembers the highest generation it has seen per collection (of up to 10 000
+ *   collections; beyond, the first seen are forgotten); a lookup that finds a lower one (read after that one was seen) skips the value
+ *   under it, reports an `error` and bumps the generation past what it saw, for every process.
+ *   Every bump passes `atLeast` (one more than the highest seen), so that it never lands on a
+ *   generation this process saw;
+ * - the store never reissues a generation it lost (the Redis store bumps to at least its
+ *   server's clock in microseconds, which is past the lost ones unless that clock went back
+ *   further), so results stored under a lost generation by searches that read it before the
+ *   loss stay unreachable.
+ * What remains: after the store went back, processes that had not seen a later generation (all
+ * of them, if every process that had seen one was restarted or forgot the collection) serve the
+ * results the snapshot holds under the restored generation, until some process that had seen a
+ * later one looks the collection up, a write bumps it, or their TTL expires. A store without
+ * persistence (an empty Redis after a restart) has no such results; see the docs on persistence.
  *
  * @module
  */
@@ -32,8 +60,21 @@ import {
   type SearchCacheOptions,
 } from './search-cache-options.js';
 
-/** What happened to one lookup (or invalidation, for `error`). */
-export type CacheEventKind = 'hit' | 'miss' | 'error' | 'skip-too-large' | 'bypass-open-breaker';
+/**
+ * What happened to one lookup or invalidation: `hit`, `miss`, `error` (a store error, timeout or
+ * unreadable value), `skip-too-large` (a result not cached), `bypass-open-breaker` (the store was
+ * skipped because the breaker is open), `bypass-pending-invalidation` (the store was skipped
+ * because an invalidation of the collection has not reached it yet), `invalidation-retried` (a
+ * failed invalidation reached the store on a background retry).
+ */
+export type CacheEventKind =
+  | 'hit'
+  | 'miss'
+  | 'error'
+  | 'skip-too-large'
+  | 'bypass-open-breaker'
+  | 'bypass-pending-invalidation'
+  | 'invalidation-retried';
 
 /** One thing the cache did, for metrics and logs. */
 export interface CacheEvent {
@@ -55,10 +96,23 @@ export interface CacheStats {
   readonly errors: number;
   /** Results not cached because they were larger than `maxValueBytes`. */
   readonly skippedTooLarge: number;
-  /** Lookups that skipped the store because the breaker was open. */
+  /**
+   * Lookups that skipped the store: the breaker was open, or an invalidation of their collection
+   * had not reached the store yet.
+   */
   readonly bypassed: number;
-  /** Lookups that joined an identical one in flight. */
+  /** Lookups that joined an identical one in flight (same generation). */
   readonly coalesced: number;
+  /**
+   * Times a collection's generation was found lower than one this process had seen (the store
+   * lost bumps); each is also an `error` event, and the generation is bumped past it.
+   */
+  readonly generationRollbacks: number;
+  /**
+   * Collections with an invalidation that has not reached the store yet (being sent, or waiting
+   * for its background retry); this process skips the store for them.
+   */
+  readonly pendingInvalidations: number;
   /** The breaker's state now. */
   readonly breakerState: CacheBreakerState;
 }
@@ -79,6 +133,9 @@ interface Envelope {
 
 type Flight = Promise<CachedResult<unknown>>;
 
+/** Collections whose highest seen generation is remembered; more forget the oldest. */
+const MAX_SEEN_GENERATIONS = 10_000;
+
 /**
  * The search result cache.
  *
@@ -96,9 +153,22 @@ type Flight = Promise<CachedResult<unknown>>;
 export class SearchCache {
   private readonly options: ResolvedSearchCacheOptions;
   private readonly breaker: CacheBreaker;
+  /** Computations in flight, by the key they will be stored under (generation included). */
   private readonly flights = new Map<string, Flight>();
-  private readonly localInvalidations = new Map<string, number>();
-  private readonly pendingBumps = new Set<string>();
+  /**
+   * Collections whose latest invalidation has not reached the store yet, with that
+   * invalidation's sequence number: a bump clears the entry only when it was sent after that
+   * invalidation started (a late success of an older bump must not clear a newer failure).
+   */
+  private readonly pending = new Map<string, number>();
+  private invalidationSeq = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retrying: Promise<void> | undefined;
+  private retryDelayMs: number;
+  /** The highest generation this process has seen per collection, to notice one going back. */
+  private readonly seen = new Map<string, number>();
+  /** Re-bumps under way after a rollback, shared by the lookups that noticed it. */
+  private readonly rebumps = new Map<string, Promise<number>>();
   private readonly writes = new Set<Promise<void>>();
   private readonly counts = {
     hits: 0,
@@ -107,6 +177,7 @@ export class SearchCache {
     skippedTooLarge: 0,
     bypassed: 0,
     coalesced: 0,
+    generationRollbacks: 0,
   };
   private closed = false;
 
@@ -122,16 +193,22 @@ export class SearchCache {
   ) {
     this.options = resolveSearchCacheOptions(options);
     this.breaker = new CacheBreaker(this.options.breaker);
+    this.retryDelayMs = this.options.invalidationRetry.initialDelayMs;
   }
 
-  /** Counters since creation, and the breaker's state. */
+  /** Counters since creation, the invalidations not through yet, and the breaker's state. */
   stats(): CacheStats {
-    return { ...this.counts, breakerState: this.breaker.state };
+    return {
+      ...this.counts,
+      pendingInvalidations: this.pending.size,
+      breakerState: this.breaker.state,
+    };
   }
 
   /**
    * Returns the cached result of `key`, or runs `compute`, caches its result and returns it.
-   * Identical concurrent calls share one `compute`. Store trouble never rejects this call.
+   * Identical concurrent calls that read the same generation from the store share one
+   * `compute`. Store trouble never rejects this call.
    *
    * The result must be JSON data (numbers, strings, booleans, null, arrays, plain objects): a
    * cached result is the JSON round trip of the computed one. Callers that join a computation
@@ -144,41 +221,35 @@ export class SearchCache {
    */
   getOrCompute<T>(key: SearchKey, compute: () => Promise<T>): Promise<CachedResult<T>> {
     if (this.closed) return compute().then((value) => ({ value, cached: false }));
-    const base = searchKeyHash(key);
-    const flightKey = `${base}${this.localInvalidations.get(key.collection) ?? 0}`;
-    const joined = this.flights.get(flightKey);
-    if (joined !== undefined) {
-      this.counts.coalesced++;
-      return joined as Promise<CachedResult<T>>;
-    }
-    const flight = this.lookupOrCompute(key.collection, base, compute).finally(() => {
-      this.flights.delete(flightKey);
-    });
-    this.flights.set(flightKey, flight);
-    return flight;
+    return this.lookupOrCompute(key.collection, searchKeyHash(key), compute);
   }
 
   /**
    * Makes every cached result of `collection` unreachable, in every process sharing the store
-   * (bumps its generation). Call it after every acknowledged write. Never rejects: a store error
-   * is counted, and the bump is retried before this process's next lookup of the collection
-   * (other processes may serve older results until it succeeds or their TTL runs out).
+   * (bumps its generation). Call it after every acknowledged write. Never rejects: when the store
+   * cannot be reached (error, timeout, breaker open) the error is counted and the bump is retried
+   * in the background (see `invalidationRetry`) until it gets through or the cache is closed;
+   * until then this process skips the store for `collection`, while other processes may serve
+   * older results (at most `ttlSeconds` old).
    */
   async invalidate(collection: string): Promise<void> {
-    this.localInvalidations.set(collection, (this.localInvalidations.get(collection) ?? 0) + 1);
     if (this.closed) return;
-    this.pendingBumps.add(collection);
+    const seq = ++this.invalidationSeq;
+    // From now until the bump is through, this process's lookups of it skip the store.
+    this.pending.set(collection, seq);
     if (!this.breaker.tryAcquire()) {
       this.emit({ kind: 'bypass-open-breaker', collection });
+      this.scheduleRetry();
       return;
     }
     try {
-      await this.options.store.bumpGeneration(generationKey(collection));
-      this.pendingBumps.delete(collection);
+      await this.bump(collection);
       this.breaker.success();
+      this.settle(collection, seq);
     } catch (error) {
       this.breaker.failure();
       this.emitError(collection, error, `invalidating the cached searches of \`${collection}\``);
+      this.scheduleRetry();
     }
   }
 
@@ -187,10 +258,18 @@ export class SearchCache {
     while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
   }
 
-  /** Waits for pending writes, then closes the store. Later lookups compute without caching. */
+  /**
+   * Stops the background retries (after one last attempt at the invalidations still pending,
+   * when the breaker allows it), waits for pending writes, then closes the store. Later lookups
+   * compute without caching.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.retrying;
+    if (this.pending.size > 0) await this.retryPending();
     await this.flushWrites();
     try {
       await this.options.store.close();
@@ -204,11 +283,74 @@ export class SearchCache {
     await this.close();
   }
 
+  /** Clears `collection`'s pending invalidation when a bump sent after it (`seq`) got through. */
+  private settle(collection: string, seq: number): boolean {
+    const latest = this.pending.get(collection);
+    if (latest === undefined || latest > seq) return false;
+    this.pending.delete(collection);
+    return true;
+  }
+
+  /** Arms the retry timer (once; unref'd, so that it never keeps the process alive). */
+  private scheduleRetry(): void {
+    if (this.closed || this.retryTimer !== undefined || this.retrying !== undefined) return;
+    if (this.pending.size === 0) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.retrying = this.retryPending()
+        .catch(() => undefined) // never rejects; belt and braces against an unhandled rejection
+        .finally(() => {
+          this.retrying = undefined;
+          if (this.pending.size === 0) {
+            this.retryDelayMs = this.options.invalidationRetry.initialDelayMs;
+            return;
+          }
+          this.retryDelayMs = Math.min(
+            this.retryDelayMs * 2,
+            this.options.invalidationRetry.maxDelayMs,
+          );
+          this.scheduleRetry();
+        });
+    }, this.retryDelayMs);
+    this.retryTimer.unref();
+  }
+
+  /**
+   * One round of retries: bumps every collection still pending, through the breaker (an open
+   * breaker waits for its probe; a half-open one lets this be the probe), and stops at the first
+   * failure (the store is still sick; the next round comes after a longer delay).
+   */
+  private async retryPending(): Promise<void> {
+    for (const [collection, seq] of [...this.pending]) {
+      if (!this.pending.has(collection)) continue; // settled meanwhile
+      if (!this.breaker.tryAcquire()) return;
+      try {
+        await this.bump(collection);
+        this.breaker.success();
+        if (this.settle(collection, seq)) this.emit({ kind: 'invalidation-retried', collection });
+      } catch (error) {
+        this.breaker.failure();
+        this.emitError(
+          collection,
+          error,
+          `retrying the invalidation of the cached searches of \`${collection}\``,
+        );
+        return;
+      }
+    }
+  }
+
   private async lookupOrCompute<T>(
     collection: string,
     base: string,
     compute: () => Promise<T>,
   ): Promise<CachedResult<T>> {
+    if (this.pending.has(collection)) {
+      // A write's invalidation has not reached the store: what it holds may predate the write.
+      this.counts.bypassed++;
+      this.emit({ kind: 'bypass-pending-invalidation', collection });
+      return { value: await compute(), cached: false };
+    }
     if (!this.breaker.tryAcquire()) {
       this.counts.bypassed++;
       this.emit({ kind: 'bypass-open-breaker', collection });
@@ -216,18 +358,26 @@ export class SearchCache {
     }
     let found: GenerationLookup;
     const genKey = generationKey(collection);
+    // Read before the lookup is sent: a generation this process saw before its read started. A
+    // lookup sent earlier may legitimately answer an older one.
+    const floor = this.seen.get(collection);
     try {
-      if (this.pendingBumps.has(collection)) {
-        await this.options.store.bumpGeneration(genKey);
-        this.pendingBumps.delete(collection);
-      }
       found = await this.lookup(genKey, base);
+      if (floor !== undefined && found.generation < floor) {
+        // The store lost bumps (restarted from an older snapshot, failed over to a lagging
+        // replica, evicted the key): what it holds under this generation may predate writes.
+        found = {
+          generation: await this.rebump(collection, found.generation, floor),
+          value: undefined,
+        };
+      }
       this.breaker.success();
     } catch (error) {
       this.breaker.failure();
       this.emitError(collection, error, `looking up a cached search of \`${collection}\``);
       return { value: await compute(), cached: false };
     }
+    this.see(collection, found.generation);
     const key = `${base}${found.generation}`;
     if (found.value !== undefined) {
       const decoded = decode(found.value);
@@ -244,11 +394,82 @@ export class SearchCache {
         ),
       );
     }
+    // Join an identical computation only when it was started under the same generation: one
+    // started before a write that this lookup's read already sees (the generation moved) may
+    // have read the backends before that write.
+    const joined = this.flights.get(key);
+    if (joined !== undefined) {
+      this.counts.coalesced++;
+      return joined as Promise<CachedResult<T>>;
+    }
     this.counts.misses++;
     this.emit({ kind: 'miss', collection });
-    const value = await compute();
-    this.store(collection, key, value);
-    return { value, cached: false };
+    const flight: Flight = (async () => {
+      const value = await compute();
+      this.store(collection, key, value);
+      return { value, cached: false };
+    })().finally(() => {
+      if (this.flights.get(key) === flight) this.flights.delete(key);
+    });
+    this.flights.set(key, flight);
+    return flight as Promise<CachedResult<T>>;
+  }
+
+  /**
+   * Bumps `collection`'s generation past `floor`, once for every lookup that found it gone back
+   * below `floor` at the same time, and reports the rollback.
+   */
+  private rebump(collection: string, found: number, floor: number): Promise<number> {
+    let running = this.rebumps.get(collection);
+    if (running === undefined) {
+      this.counts.generationRollbacks++;
+      this.emitError(
+        collection,
+        new BackendError(
+          `the cache generation of collection \`${collection}\` went back from ${floor} to ${found}: the store lost bumps (a Redis restarted from an older snapshot, a failover to a replica that lagged, or an evicted key), so its results under ${found} may predate writes; bumped it past ${floor} and skipped them`,
+          { meta: { collection } },
+        ),
+      );
+      running = this.bump(collection).finally(() => {
+        this.rebumps.delete(collection);
+      });
+      this.rebumps.set(collection, running);
+    }
+    return running;
+  }
+
+  /**
+   * Bumps `collection`'s generation above every generation this process has seen of it (so that
+   * after a rollback the store never reissues one), and remembers the new one.
+   *
+   * @throws The store's error, or a `BackendError` when the store ignored `atLeast`.
+   */
+  private async bump(collection: string): Promise<number> {
+    const seen = this.seen.get(collection);
+    const atLeast = seen === undefined ? undefined : seen + 1;
+    const generation = await this.options.store.bumpGeneration(generationKey(collection), atLeast);
+    if (atLeast !== undefined && !(generation >= atLeast)) {
+      throw new BackendError(
+        `the cache store's bumpGeneration() returned ${generation} for collection \`${collection}\`, below the atLeast it was given (${atLeast}): a CacheStore must honour atLeast`,
+        { meta: { collection } },
+      );
+    }
+    this.see(collection, generation);
+    return generation;
+  }
+
+  /** Remembers the highest generation seen of `collection` (bounded: the oldest entry goes). */
+  private see(collection: string, generation: number): void {
+    const seen = this.seen.get(collection);
+    if (seen !== undefined) {
+      if (generation > seen) this.seen.set(collection, generation);
+      return;
+    }
+    if (this.seen.size >= MAX_SEEN_GENERATIONS) {
+      const oldest = this.seen.keys().next();
+      if (oldest.done !== true) this.seen.delete(oldest.value);
+    }
+    this.seen.set(collection, generation);
   }
 
   private lookup(genKey: string, base: string): Promise<GenerationLookup> {

@@ -177,8 +177,13 @@ export function createSearchCache(
       ...(cache.ttlSeconds === undefined ? {} : { ttlSeconds: cache.ttlSeconds }),
       ...(cache.maxValueBytes === undefined ? {} : { maxValueBytes: cache.maxValueBytes }),
       ...(cache.breaker === undefined ? {} : { breaker: cache.breaker }),
+      ...(cache.invalidationRetry === undefined
+        ? {}
+        : { invalidationRetry: cache.invalidationRetry }),
     },
     (event) => {
+      // A retried invalidation is not a search's cache request.
+      if (event.kind === 'invalidation-retried') return;
       metrics.cache(
         event.kind === 'hit' || event.kind === 'miss' || event.kind === 'error'
           ? event.kind

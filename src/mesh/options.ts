@@ -32,6 +32,7 @@ import type { ShardingOptions } from '../topology/sharding-options.js';
 import type { HintStore } from '../replication/hints/hint-store.js';
 import type { CacheBreakerOptions } from '../cache/cache-breaker.js';
 import type { CacheStore } from '../cache/cache-store.js';
+import type { InvalidationRetryOptions } from '../cache/search-cache-options.js';
 import type { MetricsSink } from '../metrics/metrics-sink.js';
 import { noopMetrics } from '../metrics/metrics-sink.js';
 import {
@@ -210,8 +211,8 @@ export interface CacheOptions {
    */
   store?: CacheStore;
   /**
-   * Time a cached result may be served, in seconds; bounds staleness when an invalidation could
-   * not reach the store.
+   * Time a cached result may be served, in seconds; bounds how long other processes may serve
+   * stale results while an invalidation cannot reach the store (it is retried meanwhile).
    * @default 3600
    */
   ttlSeconds?: number;
@@ -226,6 +227,13 @@ export interface CacheOptions {
    * @default { consecutiveFailures: 3, resetTimeoutMs: 5000 }
    */
   breaker?: CacheBreakerOptions;
+  /**
+   * Background retry of an invalidation that could not reach the store: the delay doubles from
+   * `initialDelayMs` up to `maxDelayMs` until it gets through or the mesh is closed; meanwhile
+   * this process skips the store for that collection.
+   * @default { initialDelayMs: 100, maxDelayMs: 5000 }
+   */
+  invalidationRetry?: InvalidationRetryOptions;
 }
 
 /** Resolved hint settings. */

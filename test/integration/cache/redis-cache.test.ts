@@ -87,9 +87,13 @@ describe('SearchCache on Redis', () => {
     expect(fromB).toEqual({ value: hits, cached: true }); // ids keep their types
     expect(work.calls).toBe(1);
 
+    const before = Date.now() * 1000;
     await a.cache.invalidate('docs');
-    expect(await raw.get(`${prefix}${generationKey('docs')}`)).toBe('1');
-    expect(await raw.get(`${prefix}{c:docs}:g`)).toBe('1'); // the layout, hash tag first
+    // Bumped to the Redis server's clock in microseconds (near this process's on one machine).
+    const first = Number(await raw.get(`${prefix}${generationKey('docs')}`));
+    expect(first).toBeGreaterThan(before - 60_000_000);
+    expect(Number.isSafeInteger(first)).toBe(true);
+    expect(await raw.get(`${prefix}{c:docs}:g`)).toBe(String(first)); // the layout, hash tag first
     expect((await b.cache.getOrCompute(key, work.fn)).cached).toBe(false);
     expect(work.calls).toBe(2);
     await b.cache.flushWrites();
@@ -109,9 +113,34 @@ describe('SearchCache on Redis', () => {
     );
     expect(a.events.filter((e) => e.kind === 'error')).toEqual([]);
 
-    const ttl = await raw.ttl(`${prefix}${searchKeyHash(key)}2`);
+    const generation = await raw.get(`${prefix}${generationKey('docs')}`);
+    expect(Number(generation)).toBeGreaterThan(first);
+    const ttl = await raw.ttl(`${prefix}${searchKeyHash(key)}${generation}`);
     expect(ttl).toBeGreaterThan(3500);
     expect(ttl).toBeLessThanOrEqual(3600);
+  });
+
+  it("never lets a search started after another instance's write join one started before it", async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const a = cacheOn(prefix);
+    const b = cacheOn(prefix);
+    let started!: () => void;
+    const computing = new Promise<void>((r) => (started = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const before = a.cache.getOrCompute(key, async () => {
+      started();
+      await gate;
+      return 'before the write';
+    });
+    await computing;
+    await b.cache.invalidate('docs'); // acknowledged: a's next search must not join `before`
+    const after = a.cache.getOrCompute(key, () => Promise.resolve('after the write'));
+    release();
+    expect((await before).value).toBe('before the write');
+    expect(await after).toEqual({ value: 'after the write', cached: false });
+    expect(a.cache.stats().coalesced).toBe(0);
+    expect([...a.events, ...b.events].filter((e) => e.kind === 'error')).toEqual([]);
   });
 
   it('treats garbage in Redis as a miss and an error, then overwrites it', async () => {
@@ -130,6 +159,13 @@ describe('SearchCache on Redis', () => {
     await raw.set(`${prefix}${generationKey('docs')}`, 'abc');
     expect(await cache.getOrCompute(key, compute().fn)).toEqual({ value: hits, cached: false });
     expect(events[0]!.error?.message).toMatch(/holds .*"abc".*not a generation/);
+    // A bump overwrites it with a generation (a write's invalidation is not stuck on it).
+    await cache.invalidate('docs');
+    expect(Number(await raw.get(`${prefix}${generationKey('docs')}`))).toBeGreaterThan(0);
+    expect(cache.stats().pendingInvalidations).toBe(0);
+    events.length = 0;
+    await cache.getOrCompute(key, compute().fn);
+    expect(events.map((e) => e.kind)).toEqual(['miss']);
 
     // A value of the wrong Redis type under the generation key.
     events.length = 0;
@@ -190,8 +226,11 @@ describe('SearchCache on Redis', () => {
     expect((await five.getOrCompute(key, work.fn)).cached).toBe(false);
     await five.flushWrites();
     expect(await five.getOrCompute(key, work.fn)).toEqual({ value: hits, cached: true });
+    const first = await client.get(`${prefix}${generationKey('docs')}`);
     await five.invalidate('docs');
-    expect(await client.get(`${prefix}${generationKey('docs')}`)).toBe('2');
+    expect(Number(await client.get(`${prefix}${generationKey('docs')}`))).toBeGreaterThan(
+      Number(first),
+    );
     expect(work.calls).toBe(2);
     expect(events.filter((e) => e.kind === 'error')).toEqual([]);
     await five.close();

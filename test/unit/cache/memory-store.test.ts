@@ -18,6 +18,14 @@ describe('memoryCacheStore', () => {
     });
   });
 
+  it('bumps to one more, or to atLeast when that is larger', async () => {
+    const store = memoryCacheStore();
+    expect(await store.bumpGeneration('g', 10)).toBe(10);
+    expect(await store.bumpGeneration('g')).toBe(11);
+    expect(await store.bumpGeneration('g', 5)).toBe(12);
+    expect(await store.generation('g')).toBe(12);
+  });
+
   it('honours the TTL', async () => {
     const store = memoryCacheStore();
     await store.set('a', 'x', 1);

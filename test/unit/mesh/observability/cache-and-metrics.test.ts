@@ -35,6 +35,20 @@ describe('search cache in the mesh', () => {
     expect(after.hits[0]!.map((h) => h.id)).toContain('new');
   });
 
+  it('passes invalidationRetry to the cache, validated when the mesh is created', async () => {
+    await expect(
+      faultyMesh(
+        { shards: 1, replicas: 1 },
+        { cache: { invalidationRetry: { initialDelayMs: 500, maxDelayMs: 100 } } },
+      ),
+    ).rejects.toThrow(/`cache\.invalidationRetry\.maxDelayMs` must be at least/);
+    const fx = await faultyMesh(
+      { shards: 1, replicas: 1 },
+      { cache: { invalidationRetry: { initialDelayMs: 10, maxDelayMs: 20 } } },
+    );
+    open.push(fx.mesh);
+  });
+
   it('keeps tenants, filters and partial answers apart', async () => {
     const fx = await faultyMesh({ shards: 2, replicas: 1 }, { cache: {} });
     open.push(fx.mesh);

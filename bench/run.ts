@@ -13,6 +13,7 @@ import { metrics } from './scenarios/metrics.js';
 import { node } from './scenarios/node.js';
 import { overhead } from './scenarios/overhead.js';
 import { recall } from './scenarios/recall.js';
+import { recovery } from './scenarios/recovery.js';
 import { reshard } from './scenarios/reshard.js';
 
 /** Parsed command-line flags every scenario receives. */
@@ -35,6 +36,7 @@ const scenarios: Record<string, Scenario> = {
   metrics,
   cache,
   reshard,
+  recovery,
 };
 
 async function main(argv: string[]): Promise<number> {

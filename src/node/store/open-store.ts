@@ -63,8 +63,9 @@ export async function openStore(options: StoreOptions = {}): Promise<VectorStore
         notes.push(...loaded.notes);
       }
       await removeStaleFiles(dir, manifest);
+      // Replayed points wait for the index; the store's background indexer builds it.
       const opened = await WalFile.open(dir, fsync, manifest?.seq ?? 0, (record) => {
-        applyRecord(collections, record);
+        applyRecord(collections, record, true);
       });
       if (opened.problem !== undefined) {
         notes.unshift(

@@ -1,6 +1,6 @@
 /**
  * Child process of the `recovery` benchmark: opens a reference node's store on a directory with
- * automatic snapshots off, writes random points of dimension 128 (100 per upsert, each
+ * automatic snapshots off (by size and by age), writes random points of dimension 128 (100 per upsert, each
  * acknowledged, fsync on) until the write-ahead log holds the requested bytes, prints one JSON
  * line `{"event":"written","acked":n,"walBytes":b,"writeMs":t}` and waits to be killed.
  *
@@ -16,7 +16,11 @@ const DIMENSION = 128;
 const BATCH = 100;
 
 async function main(dir: string, walBytes: number, collection: string): Promise<void> {
-  const store = await openStore({ dir, snapshotEveryBytes: Number.MAX_SAFE_INTEGER });
+  const store = await openStore({
+    dir,
+    snapshotEveryBytes: Number.MAX_SAFE_INTEGER,
+    snapshotMaxAgeMs: 0,
+  });
   await store.createCollection(collection, { dimension: DIMENSION, metric: 'cosine' });
   const random = seededRandom(7);
   const started = performance.now();

@@ -8,6 +8,12 @@
  * settles the callers. A read therefore never sees a write that is not on disk, and a write's
  * promise resolves only once it is. Snapshots run in the same lane, between flushes.
  *
+ * Snapshots are taken in the background when the log passes `snapshotEveryBytes`, when its
+ * oldest record gets older than `snapshotMaxAgeMs`, and when the background indexer finishes;
+ * also on `snapshot()` and `close()`. Each one is told to `onSnapshot`. One that fails leaves
+ * the log whole; the size trigger tries again after another threshold's worth of records, the
+ * age trigger after another `snapshotMaxAgeMs`.
+ *
  * Index: points replayed from the log at start (and points an index file lacks) are in the
  * tables but not in the HNSW graphs; searches score them exactly (`collection-search.ts`). The
  * background indexer moves them into the graphs in slices of about {@link INDEX_SLICE_MS} of
@@ -45,7 +51,12 @@ import {
   validateCollectionName,
 } from './store-checks.js';
 import type { StoreCollection } from './store-collection.js';
-import type { StoreSearchRequest, VectorStore } from './store-contract.js';
+import type {
+  SnapshotEvent,
+  SnapshotTrigger,
+  StoreSearchRequest,
+  VectorStore,
+} from './store-contract.js';
 import type { ResolvedStoreOptions } from './store-options.js';
 import type { WalFile } from './wal-file.js';
 import { encodeRecord } from './wal-record.js';
@@ -94,6 +105,12 @@ export class DurableStore implements VectorStore {
   private readonly fsync: boolean;
   private readonly snapshotEveryBytes: number;
   private nextSnapshotAt: number;
+  private readonly snapshotMaxAgeMs: number;
+  private readonly onSnapshot: ((event: SnapshotEvent) => void) | undefined;
+  // Armed when the log gets its first record after a snapshot; fires a snapshot by age.
+  private ageTimer: NodeJS.Timeout | undefined;
+  // A background snapshot is queued in the lane and has not started.
+  private snapshotQueued = false;
   // Seq of the last applied write in memory-only mode (the log counts it otherwise).
   private memorySeq = 0;
   private queue: PendingWrite[] = [];
@@ -122,8 +139,12 @@ export class DurableStore implements VectorStore {
     this.fsync = options.fsync;
     this.snapshotEveryBytes = options.snapshotEveryBytes;
     this.nextSnapshotAt = options.snapshotEveryBytes;
+    this.snapshotMaxAgeMs = options.snapshotMaxAgeMs;
+    this.onSnapshot = options.onSnapshot;
     this.memorySeq = state.wal?.lastSeq ?? 0;
     this.scheduleIndexing();
+    // The replayed records count as just written: their real age is not known.
+    this.scheduleSnapshots();
   }
 
   /** {@inheritDoc VectorStore.createCollection} */
@@ -211,7 +232,7 @@ export class DurableStore implements VectorStore {
    */
   snapshot(): Promise<void> {
     if (this.closing !== undefined) return Promise.reject(this.closedError('snapshot'));
-    return this.inLane(() => this.snapshotNow());
+    return this.inLane(() => this.snapshotNow('request'));
   }
 
   /**
@@ -256,10 +277,11 @@ export class DurableStore implements VectorStore {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stopIndexing();
+      this.stopAgeTimer();
       await this.drainLane();
       let error: unknown;
       if (this.failure === undefined)
-        await this.snapshotNow().catch((err: unknown) => (error = err));
+        await this.snapshotNow('close').catch((err: unknown) => (error = err));
       await this.wal?.close().catch(() => undefined);
       this.collections.clear();
       if (error !== undefined) throw this.ioError('close', error);
@@ -279,6 +301,7 @@ export class DurableStore implements VectorStore {
     this.closing ??= Promise.resolve();
     this.abandoned = true;
     this.stopIndexing();
+    this.stopAgeTimer();
     for (const w of this.queue.splice(0)) w.reject(this.closedError('abandon'));
     await this.drainLane();
     await this.wal?.close().catch(() => undefined);
@@ -337,14 +360,47 @@ export class DurableStore implements VectorStore {
       return;
     }
     for (const p of plans) p.settle();
-    if (this.wal !== undefined && this.wal.recordBytes >= this.nextSnapshotAt) {
-      void this.inLane(() =>
-        this.snapshotNow().catch(() => {
-          // The log still holds everything; try again after another threshold's worth.
-          this.nextSnapshotAt = (this.wal?.recordBytes ?? 0) + this.snapshotEveryBytes;
-        }),
-      );
+    this.scheduleSnapshots();
+  }
+
+  /**
+   * After records were written: queues a snapshot when the log passed its size threshold, and
+   * arms the age timer when the log holds records and the timer is not running.
+   */
+  private scheduleSnapshots(): void {
+    const wal = this.wal;
+    if (wal === undefined || this.closing !== undefined || wal.recordBytes === 0) return;
+    if (wal.recordBytes >= this.nextSnapshotAt) this.queueSnapshot('size');
+    if (this.ageTimer === undefined && this.snapshotMaxAgeMs > 0) {
+      this.ageTimer = setTimeout(() => {
+        this.ageTimer = undefined;
+        this.queueSnapshot('age');
+      }, this.snapshotMaxAgeMs);
+      // A store waiting to snapshot does not keep the process alive.
+      this.ageTimer.unref();
     }
+  }
+
+  /** Queues a background snapshot in the lane, unless one is queued already. */
+  private queueSnapshot(trigger: SnapshotTrigger): void {
+    if (this.snapshotQueued || this.closing !== undefined) return;
+    this.snapshotQueued = true;
+    void this.inLane(async () => {
+      this.snapshotQueued = false;
+      try {
+        await this.snapshotNow(trigger);
+      } catch {
+        // The log still holds everything (and `onSnapshot` was told): try again after another
+        // threshold's worth of records, or another maximum age.
+        this.nextSnapshotAt = (this.wal?.recordBytes ?? 0) + this.snapshotEveryBytes;
+        this.scheduleSnapshots();
+      }
+    });
+  }
+
+  private stopAgeTimer(): void {
+    clearTimeout(this.ageTimer);
+    this.ageTimer = undefined;
   }
 
   /** Points waiting for an index, over every collection. */
@@ -380,9 +436,7 @@ export class DurableStore implements VectorStore {
     const c = [...this.collections.values()].find((x) => x.unindexedCount > 0);
     if (c === undefined) {
       for (const w of this.indexWaiters.splice(0)) w.resolve();
-      if ([...this.collections.values()].some((x) => x.indexChanged)) {
-        void this.inLane(() => this.snapshotNow()).catch(() => undefined);
-      }
+      if ([...this.collections.values()].some((x) => x.indexChanged)) this.queueSnapshot('indexed');
       return;
     }
     const started = performance.now();
@@ -413,15 +467,20 @@ export class DurableStore implements VectorStore {
     return this.wal?.lastSeq ?? this.memorySeq;
   }
 
-  /** Snapshot protocol, steps in `snapshot-files.ts`; run in the lane only. */
-  private async snapshotNow(): Promise<void> {
+  /**
+   * Snapshot protocol, steps in `snapshot-files.ts`; run in the lane only. Does nothing when
+   * nothing changed since the last snapshot; tells `onSnapshot` otherwise.
+   */
+  private async snapshotNow(trigger: SnapshotTrigger): Promise<void> {
     const wal = this.wal;
     if (wal === undefined || this.dir === undefined || this.failure !== undefined) return;
     if (this.abandoned) return;
     const indexChanged = [...this.collections.values()].some((c) => c.indexChanged);
     if (wal.recordBytes === 0 && this.manifest !== undefined && !indexChanged) return;
+    const started = performance.now();
+    const seq = wal.lastSeq;
+    const logBytes = wal.recordBytes;
     try {
-      const seq = wal.lastSeq;
       if (this.manifest?.seq !== seq || indexChanged) {
         this.manifest = await writeSnapshot(
           this.dir,
@@ -433,9 +492,22 @@ export class DurableStore implements VectorStore {
       }
       await wal.restart(seq);
       this.nextSnapshotAt = this.snapshotEveryBytes;
+      // Every record is in the snapshot now: the next one arms the timer again.
+      this.stopAgeTimer();
       await removeStaleFiles(this.dir, this.manifest);
     } catch (err) {
-      throw this.ioError('snapshot', err);
+      const error = this.ioError('snapshot', err);
+      this.tellSnapshot({ trigger, seq, durationMs: performance.now() - started, logBytes, error });
+      throw error;
+    }
+    this.tellSnapshot({ trigger, seq, durationMs: performance.now() - started, logBytes });
+  }
+
+  private tellSnapshot(event: SnapshotEvent): void {
+    try {
+      this.onSnapshot?.(event);
+    } catch {
+      // The callback is for telling; its failure must not fail the snapshot.
     }
   }
 

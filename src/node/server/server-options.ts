@@ -5,6 +5,11 @@
  */
 import { InvalidOptionError, describeValue } from '../../core/errors.js';
 import { optionInteger, optionObject, rejectUnknownKeys } from '../../core/options.js';
+import {
+  DEFAULT_SNAPSHOT_EVERY_BYTES,
+  DEFAULT_SNAPSHOT_MAX_AGE_MS,
+  MAX_SNAPSHOT_MAX_AGE_MS,
+} from '../store/store-options.js';
 
 /** The largest request body a node accepts unless told otherwise (64 MiB). */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -47,6 +52,19 @@ export interface NodeOptions {
    */
   fsync?: boolean;
   /**
+   * Snapshot the store in the background once its write-ahead log holds this many bytes of
+   * records (with a `dataDir`). Integer, at least 1. See the store option of the same name.
+   * @default 67108864 (64 MiB)
+   */
+  snapshotEveryBytes?: number;
+  /**
+   * Snapshot the store in the background once the oldest log record that no snapshot holds is
+   * this old, in milliseconds (with a `dataDir`); `0` turns this off. Integer from 0 to
+   * 2147483647. See the store option of the same name.
+   * @default 60000 (60 s)
+   */
+  snapshotMaxAgeMs?: number;
+  /**
    * Log requests through fastify's logger (pino, JSON lines on stderr).
    * @default false
    */
@@ -67,6 +85,10 @@ export interface ResolvedNodeOptions {
   readonly bodyLimitBytes: number;
   /** See {@link NodeOptions.fsync}. */
   readonly fsync: boolean;
+  /** See {@link NodeOptions.snapshotEveryBytes}. */
+  readonly snapshotEveryBytes: number;
+  /** See {@link NodeOptions.snapshotMaxAgeMs}. */
+  readonly snapshotMaxAgeMs: number;
   /** See {@link NodeOptions.logger}. */
   readonly logger: boolean;
 }
@@ -78,6 +100,8 @@ const KEYS: readonly string[] = [
   'apiKey',
   'bodyLimitBytes',
   'fsync',
+  'snapshotEveryBytes',
+  'snapshotMaxAgeMs',
   'logger',
 ];
 
@@ -110,6 +134,19 @@ export function resolveNodeOptions(options: NodeOptions = {}): ResolvedNodeOptio
       1024 * 1024 * 1024,
     ),
     fsync: optionBoolean(input.fsync, 'fsync', true),
+    snapshotEveryBytes: optionInteger(
+      input.snapshotEveryBytes,
+      'snapshotEveryBytes',
+      DEFAULT_SNAPSHOT_EVERY_BYTES,
+      1,
+    ),
+    snapshotMaxAgeMs: optionInteger(
+      input.snapshotMaxAgeMs,
+      'snapshotMaxAgeMs',
+      DEFAULT_SNAPSHOT_MAX_AGE_MS,
+      0,
+      MAX_SNAPSHOT_MAX_AGE_MS,
+    ),
     logger: optionBoolean(input.logger, 'logger', false),
   });
 }

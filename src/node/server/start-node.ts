@@ -26,8 +26,8 @@ export interface RunningNode {
  * Starts a reference node: opens its store (`dataDir`, or memory) and serves the HTTP API on
  * `host:port`.
  *
- * @param options - Port, host, data directory, API key, body limit, fsync, snapshot thresholds,
- *   logging.
+ * @param options - Port, host, data directory, API key, body limit, request timeouts, fsync,
+ *   snapshot thresholds, logging.
  * @default options.host '127.0.0.1'
  * @default options.port 0 (a free port)
  * @returns The running node; call `close()` to stop it.
@@ -56,6 +56,8 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
   });
   const server = buildNodeServer(store, {
     bodyLimitBytes: resolved.bodyLimitBytes,
+    headersTimeoutMs: resolved.headersTimeoutMs,
+    requestTimeoutMs: resolved.requestTimeoutMs,
     logger: resolved.logger,
     ...(resolved.apiKey === undefined ? {} : { apiKey: resolved.apiKey }),
   });

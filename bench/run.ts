@@ -14,6 +14,7 @@ import { metrics } from './scenarios/metrics.js';
 import { node } from './scenarios/node.js';
 import { overhead } from './scenarios/overhead.js';
 import { recall } from './scenarios/recall.js';
+import { recovery } from './scenarios/recovery.js';
 import { reshard } from './scenarios/reshard.js';
 
 /** Parsed command-line flags every scenario receives. */
@@ -37,6 +38,7 @@ const scenarios: Record<string, Scenario> = {
   cache,
   reshard,
   availability,
+  recovery,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   AbortedError,
@@ -135,3 +137,69 @@ export function errorHandler(
       .send(errorBody('VECMESH_ERR_BACKEND', `the node failed: ${error.message}`));
   };
 }
+
+/** The wire code of a request the node did not receive in time (answered with 408). */
+export const REQUEST_TIMEOUT_CODE = 'VECMESH_ERR_TIMEOUT';
+
+/**
+ * The handler of errors on a connection before fastify sees a request (the server's
+ * `clientError` event): a request whose headers or whole body did not arrive in time
+ * (`ERR_HTTP_REQUEST_TIMEOUT`, raised by Node's `headersTimeout` and `requestTimeout`) gets 408,
+ * headers over Node's limit 431, a request that does not parse 400; each with the node's error
+ * body and `connection: close`, and the connection is closed. Nothing is written when the
+ * connection is gone, or an answer to the request has started or was sent already (the node
+ * may answer before it reads a body, e.g. 401 or 415): a second answer would corrupt it.
+ *
+ * @param headersTimeoutMs - The headers timeout, quoted in the 408 message.
+ * @param requestTimeoutMs - The whole-request timeout, quoted in the 408 message.
+ * @param answered - Whether the request in progress on a connection was answered already.
+ * @default answered never
+ * @returns A handler for fastify's `clientErrorHandler` option.
+ * @throws Never.
+ *
+ * @example
+ * ```ts
+ * Fastify({ clientErrorHandler: clientErrorHandler(10_000, 30_000) });
+ * ```
+ */
+export function clientErrorHandler(
+  headersTimeoutMs: number,
+  requestTimeoutMs: number,
+  answered: (socket: Socket) => boolean = () => false,
+): (error: Error & { code?: string }, socket: Socket) => void {
+  return (error, socket) => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    let status: number;
+    let message: string;
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      status = 408;
+      message = `the request did not arrive in time: its headers must arrive within ${headersTimeoutMs} ms and all of it within ${requestTimeoutMs} ms; the connection is closed`;
+    } else if (error.code === 'HPE_HEADER_OVERFLOW') {
+      status = 431;
+      message = 'the request headers are larger than the node accepts';
+    } else {
+      status = 400;
+      message = 'the request is not valid HTTP';
+    }
+    const code = status === 408 ? REQUEST_TIMEOUT_CODE : INVALID_ARGUMENT_CODE;
+    // Node's own rule: an answer in flight on this connection (`_httpMessage`, Node's internal
+    // link from a socket to its response) that has sent its headers must not be interleaved.
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (!socket.writable || inFlight?.headersSent === true || answered(socket)) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify(errorBody(code, message));
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    // Closed once the answer is flushed (`destroy()` right away could drop it).
+    socket.destroySoon();
+  };
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};

@@ -26,7 +26,8 @@ export interface RunningNode {
  * Starts a reference node: opens its store (`dataDir`, or memory) and serves the HTTP API on
  * `host:port`.
  *
- * @param options - Port, host, data directory, API key, body limit, fsync, logging.
+ * @param options - Port, host, data directory, API key, body limit, request timeouts, fsync,
+ *   snapshot thresholds, logging.
  * @default options.host '127.0.0.1'
  * @default options.port 0 (a free port)
  * @returns The running node; call `close()` to stop it.
@@ -47,13 +48,16 @@ export interface RunningNode {
  */
 export async function startNode(options: NodeOptions = {}): Promise<RunningNode> {
   const resolved = resolveNodeOptions(options);
-  const store = await openStore(
-    resolved.dataDir === undefined
-      ? { fsync: resolved.fsync }
-      : { dir: resolved.dataDir, fsync: resolved.fsync },
-  );
+  const store = await openStore({
+    ...(resolved.dataDir === undefined ? {} : { dir: resolved.dataDir }),
+    fsync: resolved.fsync,
+    snapshotEveryBytes: resolved.snapshotEveryBytes,
+    snapshotMaxAgeMs: resolved.snapshotMaxAgeMs,
+  });
   const server = buildNodeServer(store, {
     bodyLimitBytes: resolved.bodyLimitBytes,
+    headersTimeoutMs: resolved.headersTimeoutMs,
+    requestTimeoutMs: resolved.requestTimeoutMs,
     logger: resolved.logger,
     ...(resolved.apiKey === undefined ? {} : { apiKey: resolved.apiKey }),
   });

@@ -113,14 +113,14 @@ export class AnnIndex {
   }
 
   /**
-   * Whether every label is in the index.
+   * Whether each label is in the index.
    *
-   * @returns `true` when all are.
+   * @returns One answer per label, in order.
    */
-  containsAll(labels: readonly number[]): boolean {
-    if (labels.length === 0) return true;
+  containsEach(labels: readonly number[]): boolean[] {
+    if (labels.length === 0) return [];
     const found = this.native.contains(toKeys(labels));
-    return Array.isArray(found) ? found.every(Boolean) : found;
+    return Array.isArray(found) ? found : [found];
   }
 
   /**

@@ -13,15 +13,24 @@ import type { WalRecord } from './wal-record.js';
  *
  * @param collections - The collections by name; changed in place.
  * @param record - The record.
+ * @param deferIndex - Put upserted points in the table only, leaving them for the background
+ *   indexer (see `StoreCollection.upsert`): the log replay at start does, so that a node starts
+ *   without building the HNSW graph of every replayed point first.
+ * @default deferIndex false
  * @throws `Error` when the record does not fit the state (a create of an existing collection, a
  *   write to a missing one, a vector of the wrong dimension). Live writes are planned so that
  *   this never happens; at replay it marks the point where the log stops being trustworthy.
  * @example
  * ```ts
  * applyRecord(collections, { seq: 1, op: 'create', collection: 'docs', spec });
+ * applyRecord(collections, { seq: 2, op: 'upsert', collection: 'docs', points }, true); // replay
  * ```
  */
-export function applyRecord(collections: Map<string, StoreCollection>, record: WalRecord): void {
+export function applyRecord(
+  collections: Map<string, StoreCollection>,
+  record: WalRecord,
+  deferIndex = false,
+): void {
   const name = record.collection;
   switch (record.op) {
     case 'create':
@@ -42,7 +51,7 @@ export function applyRecord(collections: Map<string, StoreCollection>, record: W
           );
         }
       }
-      c.upsert(record.points, record.seq);
+      c.upsert(record.points, record.seq, deferIndex);
       return;
     }
     case 'delete':

@@ -13,6 +13,9 @@
  *   (oversampled by the inverse of the matching share, twice over), and a query that still
  *   finds fewer than `k` matching candidates falls back to the exact scan of the matching
  *   points. Every hit matches the filter either way.
+ * - Points not in the graph yet (after a restart, until the background indexer has them): they
+ *   are scored exactly next to the graph's candidates, so that a search never misses a point
+ *   because of where it is. When they are most of the pool, the whole pool is scanned exactly.
  *
  * @module
  */
@@ -52,6 +55,8 @@ export interface CollectionQuery {
  * @param table - Its points.
  * @param index - Its HNSW index, or `undefined` for a flat collection.
  * @param query - The checked search.
+ * @param unindexed - Labels of the points in `table` that `index` does not hold.
+ * @default unindexed none
  * @returns Per query, the best records with their exact scores, best first.
  * @example
  * ```ts
@@ -63,6 +68,7 @@ export function searchPoints(
   table: PointTable,
   index: AnnIndex | undefined,
   query: CollectionQuery,
+  unindexed: ReadonlySet<number> = new Set(),
 ): Ranked<StoredRecord>[][] {
   const { queries, topK, filter, exact } = query;
   const total = table.size;
@@ -75,7 +81,9 @@ export function searchPoints(
     index !== undefined &&
     !exact &&
     pool > EXACT_MAX_POINTS &&
-    (candidates === undefined || share >= ANN_MIN_MATCHING_SHARE);
+    (candidates === undefined || share >= ANN_MIN_MATCHING_SHARE) &&
+    // With most points outside the graph, the scan of those alone costs most of a full scan.
+    unindexed.size * 2 < total;
   const everything = (): StoredRecord[] => candidates ?? table.matching(undefined);
   if (!useAnn) return exactSearch(metric, everything(), queries, topK);
 
@@ -89,6 +97,7 @@ export function searchPoints(
   if (wanted * 2 >= total) return exactSearch(metric, everything(), queries, topK);
 
   const labels = index.search(queries, wanted);
+  const outside = outsideGraph(table, unindexed, filter);
   const need = Math.min(topK, pool);
   return queries.map((q, i) => {
     const top = new TopK<StoredRecord>(topK, higherIsBetter(metric));
@@ -98,8 +107,24 @@ export function searchPoints(
       if (r === undefined || (filter !== undefined && !matchesFilter(filter, r.payload))) continue;
       top.offer(score(metric, q, r.vector, r.norm, qn), r.key, r);
     }
+    // The graph never returns these (they are not in it): each is scored exactly.
+    for (const r of outside) top.offer(score(metric, q, r.vector, r.norm, qn), r.key, r);
     if (top.size >= need) return top.drain();
     // Too few matching candidates in the graph's answer: the exact scan is always right.
     return exactSearch(metric, everything(), [q], topK)[0] ?? [];
   });
+}
+
+/** The points of `unindexed` that match the filter (all of them without one). */
+function outsideGraph(
+  table: PointTable,
+  unindexed: ReadonlySet<number>,
+  filter: FilterNode | undefined,
+): StoredRecord[] {
+  const out: StoredRecord[] = [];
+  for (const label of unindexed) {
+    const r = table.byLabel(label);
+    if (r !== undefined && (filter === undefined || matchesFilter(filter, r.payload))) out.push(r);
+  }
+  return out;
 }

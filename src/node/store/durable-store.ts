@@ -8,6 +8,18 @@
  * settles the callers. A read therefore never sees a write that is not on disk, and a write's
  * promise resolves only once it is. Snapshots run in the same lane, between flushes.
  *
+ * Snapshots are taken in the background when the log passes `snapshotEveryBytes`, when its
+ * oldest record gets older than `snapshotMaxAgeMs`, and when the background indexer finishes;
+ * also on `snapshot()` and `close()`. Each one is told to `onSnapshot`. One that fails leaves
+ * the log whole; the size trigger tries again after another threshold's worth of records, the
+ * age trigger after another `snapshotMaxAgeMs`.
+ *
+ * Index: points replayed from the log at start (and points an index file lacks) are in the
+ * tables but not in the HNSW graphs; searches score them exactly (`collection-search.ts`). The
+ * background indexer moves them into the graphs in slices of about {@link INDEX_SLICE_MS} of
+ * work each, yielding to the event loop between slices so that requests are served meanwhile;
+ * once it is done, a snapshot saves the graphs, so that the next start does not build them again.
+ *
  * @module
  */
 import { checkInteger } from '../../backends/argument-checks.js';
@@ -39,11 +51,23 @@ import {
   validateCollectionName,
 } from './store-checks.js';
 import type { StoreCollection } from './store-collection.js';
-import type { StoreSearchRequest, VectorStore } from './store-contract.js';
+import type {
+  SnapshotEvent,
+  SnapshotTrigger,
+  StoreSearchRequest,
+  VectorStore,
+} from './store-contract.js';
 import type { ResolvedStoreOptions } from './store-options.js';
 import type { WalFile } from './wal-file.js';
 import { encodeRecord } from './wal-record.js';
 import { planWrites, type PendingWrite, type PlannedWrite } from './write-plan.js';
+
+/** The work the background indexer aims to do between two turns of the event loop, in ms. */
+export const INDEX_SLICE_MS = 20;
+
+// Bounds of the points indexed in one slice (the slice size adapts to the measured time).
+const MIN_SLICE_POINTS = 16;
+const MAX_SLICE_POINTS = 16_384;
 
 /** What `openStore` hands the store after recovery. */
 export interface StoreState {
@@ -81,6 +105,12 @@ export class DurableStore implements VectorStore {
   private readonly fsync: boolean;
   private readonly snapshotEveryBytes: number;
   private nextSnapshotAt: number;
+  private readonly snapshotMaxAgeMs: number;
+  private readonly onSnapshot: ((event: SnapshotEvent) => void) | undefined;
+  // Armed when the log gets its first record after a snapshot; fires a snapshot by age.
+  private ageTimer: NodeJS.Timeout | undefined;
+  // A background snapshot is queued in the lane and has not started.
+  private snapshotQueued = false;
   // Seq of the last applied write in memory-only mode (the log counts it otherwise).
   private memorySeq = 0;
   private queue: PendingWrite[] = [];
@@ -89,6 +119,13 @@ export class DurableStore implements VectorStore {
   private closing: Promise<void> | undefined;
   // Set when the log could not be written: later writes are refused, reads go on.
   private failure: VecmeshError | undefined;
+  // The background indexer: whether a slice is scheduled, its size, and who waits for the end.
+  private indexerScheduled = false;
+  private slicePoints = 64;
+  private indexWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private indexFailure: VecmeshError | undefined;
+  // Set by `abandon()`: queued snapshots do nothing.
+  private abandoned = false;
 
   /**
    * @param state - What recovery loaded.
@@ -102,7 +139,12 @@ export class DurableStore implements VectorStore {
     this.fsync = options.fsync;
     this.snapshotEveryBytes = options.snapshotEveryBytes;
     this.nextSnapshotAt = options.snapshotEveryBytes;
+    this.snapshotMaxAgeMs = options.snapshotMaxAgeMs;
+    this.onSnapshot = options.onSnapshot;
     this.memorySeq = state.wal?.lastSeq ?? 0;
+    this.scheduleIndexing();
+    // The replayed records count as just written: their real age is not known.
+    this.scheduleSnapshots();
   }
 
   /** {@inheritDoc VectorStore.createCollection} */
@@ -190,7 +232,39 @@ export class DurableStore implements VectorStore {
    */
   snapshot(): Promise<void> {
     if (this.closing !== undefined) return Promise.reject(this.closedError('snapshot'));
-    return this.inLane(() => this.snapshotNow());
+    return this.inLane(() => this.snapshotNow('request'));
+  }
+
+  /**
+   * Points that wait for the background indexer, over every collection (0 once the graphs hold
+   * every point). Not part of {@link VectorStore}.
+   */
+  get unindexed(): number {
+    return this.unindexedCount();
+  }
+
+  /**
+   * Resolves once every point is in its collection's HNSW graph: at once, unless the log replay
+   * at start or a missing index file left points for the background indexer. Searches are
+   * complete meanwhile (unindexed points are scored exactly); this is for tests and tools that
+   * want the steady state. Not part of {@link VectorStore}.
+   *
+   * @returns A promise that resolves when nothing waits for an index.
+   * @throws {@link ClosedError} when the store is closed first; `BackendError` when usearch
+   *   refused points (they stay unindexed, and searched exactly).
+   * @example
+   * ```ts
+   * const store = (await openStore({ dir })) as DurableStore;
+   * await store.indexed();
+   * ```
+   */
+  indexed(): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(this.closedError('indexed'));
+    if (this.unindexedCount() === 0) return Promise.resolve();
+    if (this.indexFailure !== undefined) return Promise.reject(this.indexFailure);
+    return new Promise((resolve, reject) => {
+      this.indexWaiters.push({ resolve, reject });
+    });
   }
 
   /**
@@ -202,10 +276,12 @@ export class DurableStore implements VectorStore {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.stopIndexing();
+      this.stopAgeTimer();
       await this.drainLane();
       let error: unknown;
       if (this.failure === undefined)
-        await this.snapshotNow().catch((err: unknown) => (error = err));
+        await this.snapshotNow('close').catch((err: unknown) => (error = err));
       await this.wal?.close().catch(() => undefined);
       this.collections.clear();
       if (error !== undefined) throw this.ioError('close', error);
@@ -216,12 +292,18 @@ export class DurableStore implements VectorStore {
   /**
    * Test hook: closes the log file without flushing the queue or taking a snapshot, as if the
    * process had died right after its last acknowledged write. Not part of {@link VectorStore}.
+   * Background work stops: a snapshot already writing files finishes (a crash may come after
+   * one as well as before), queued ones do not start, so that no file changes once this resolves.
    *
    * @internal
    */
   async abandon(): Promise<void> {
     this.closing ??= Promise.resolve();
+    this.abandoned = true;
+    this.stopIndexing();
+    this.stopAgeTimer();
     for (const w of this.queue.splice(0)) w.reject(this.closedError('abandon'));
+    await this.drainLane();
     await this.wal?.close().catch(() => undefined);
   }
 
@@ -278,14 +360,106 @@ export class DurableStore implements VectorStore {
       return;
     }
     for (const p of plans) p.settle();
-    if (this.wal !== undefined && this.wal.recordBytes >= this.nextSnapshotAt) {
-      void this.inLane(() =>
-        this.snapshotNow().catch(() => {
-          // The log still holds everything; try again after another threshold's worth.
-          this.nextSnapshotAt = (this.wal?.recordBytes ?? 0) + this.snapshotEveryBytes;
-        }),
-      );
+    this.scheduleSnapshots();
+  }
+
+  /**
+   * After records were written: queues a snapshot when the log passed its size threshold, and
+   * arms the age timer when the log holds records and the timer is not running.
+   */
+  private scheduleSnapshots(): void {
+    const wal = this.wal;
+    if (wal === undefined || this.closing !== undefined || wal.recordBytes === 0) return;
+    if (wal.recordBytes >= this.nextSnapshotAt) this.queueSnapshot('size');
+    if (this.ageTimer === undefined && this.snapshotMaxAgeMs > 0) {
+      this.ageTimer = setTimeout(() => {
+        this.ageTimer = undefined;
+        this.queueSnapshot('age');
+      }, this.snapshotMaxAgeMs);
+      // A store waiting to snapshot does not keep the process alive.
+      this.ageTimer.unref();
     }
+  }
+
+  /** Queues a background snapshot in the lane, unless one is queued already. */
+  private queueSnapshot(trigger: SnapshotTrigger): void {
+    if (this.snapshotQueued || this.closing !== undefined) return;
+    this.snapshotQueued = true;
+    void this.inLane(async () => {
+      this.snapshotQueued = false;
+      try {
+        await this.snapshotNow(trigger);
+      } catch {
+        // The log still holds everything (and `onSnapshot` was told): try again after another
+        // threshold's worth of records, or another maximum age.
+        this.nextSnapshotAt = (this.wal?.recordBytes ?? 0) + this.snapshotEveryBytes;
+        this.scheduleSnapshots();
+      }
+    });
+  }
+
+  private stopAgeTimer(): void {
+    clearTimeout(this.ageTimer);
+    this.ageTimer = undefined;
+  }
+
+  /** Points waiting for an index, over every collection. */
+  private unindexedCount(): number {
+    let n = 0;
+    for (const c of this.collections.values()) n += c.unindexedCount;
+    return n;
+  }
+
+  /**
+   * Runs the next slice of the background indexer soon, unless one is scheduled already.
+   *
+   * @param start - Only when some point waits for an index; `false` to schedule the last slice
+   *   (the one that finds nothing left and wakes the waiters).
+   */
+  private scheduleIndexing(start = true): void {
+    if (this.indexerScheduled || this.closing !== undefined) return;
+    if (start && this.unindexedCount() === 0) return;
+    this.indexerScheduled = true;
+    setImmediate(() => {
+      this.indexSlice();
+    });
+  }
+
+  /**
+   * One slice of the background indexer: indexes some points of the first collection that has
+   * unindexed ones and schedules the next slice, or, when none is left, wakes the waiters and
+   * queues a snapshot that saves the graphs.
+   */
+  private indexSlice(): void {
+    this.indexerScheduled = false;
+    if (this.closing !== undefined) return;
+    const c = [...this.collections.values()].find((x) => x.unindexedCount > 0);
+    if (c === undefined) {
+      for (const w of this.indexWaiters.splice(0)) w.resolve();
+      if ([...this.collections.values()].some((x) => x.indexChanged)) this.queueSnapshot('indexed');
+      return;
+    }
+    const started = performance.now();
+    try {
+      c.indexSome(this.slicePoints);
+    } catch (err) {
+      // usearch refused (out of memory?): searches stay complete (exact for those points).
+      this.indexFailure = this.ioError('index', err);
+      for (const w of this.indexWaiters.splice(0)) w.reject(this.indexFailure);
+      return;
+    }
+    const ms = performance.now() - started;
+    if (ms < INDEX_SLICE_MS / 2) {
+      this.slicePoints = Math.min(MAX_SLICE_POINTS, this.slicePoints * 2);
+    } else if (ms > INDEX_SLICE_MS * 2) {
+      this.slicePoints = Math.max(MIN_SLICE_POINTS, Math.floor(this.slicePoints / 2));
+    }
+    this.scheduleIndexing(false);
+  }
+
+  /** Stops the indexer for good and fails whoever waits for it. */
+  private stopIndexing(): void {
+    for (const w of this.indexWaiters.splice(0)) w.reject(this.closedError('indexed'));
   }
 
   /** The seq of the last record written (and applied). */
@@ -293,14 +467,21 @@ export class DurableStore implements VectorStore {
     return this.wal?.lastSeq ?? this.memorySeq;
   }
 
-  /** Snapshot protocol, steps in `snapshot-files.ts`; run in the lane only. */
-  private async snapshotNow(): Promise<void> {
+  /**
+   * Snapshot protocol, steps in `snapshot-files.ts`; run in the lane only. Does nothing when
+   * nothing changed since the last snapshot; tells `onSnapshot` otherwise.
+   */
+  private async snapshotNow(trigger: SnapshotTrigger): Promise<void> {
     const wal = this.wal;
     if (wal === undefined || this.dir === undefined || this.failure !== undefined) return;
-    if (wal.recordBytes === 0 && this.manifest !== undefined) return;
+    if (this.abandoned) return;
+    const indexChanged = [...this.collections.values()].some((c) => c.indexChanged);
+    if (wal.recordBytes === 0 && this.manifest !== undefined && !indexChanged) return;
+    const started = performance.now();
+    const seq = wal.lastSeq;
+    const logBytes = wal.recordBytes;
     try {
-      const seq = wal.lastSeq;
-      if (this.manifest?.seq !== seq) {
+      if (this.manifest?.seq !== seq || indexChanged) {
         this.manifest = await writeSnapshot(
           this.dir,
           this.collections.values(),
@@ -311,9 +492,22 @@ export class DurableStore implements VectorStore {
       }
       await wal.restart(seq);
       this.nextSnapshotAt = this.snapshotEveryBytes;
+      // Every record is in the snapshot now: the next one arms the timer again.
+      this.stopAgeTimer();
       await removeStaleFiles(this.dir, this.manifest);
     } catch (err) {
-      throw this.ioError('snapshot', err);
+      const error = this.ioError('snapshot', err);
+      this.tellSnapshot({ trigger, seq, durationMs: performance.now() - started, logBytes, error });
+      throw error;
+    }
+    this.tellSnapshot({ trigger, seq, durationMs: performance.now() - started, logBytes });
+  }
+
+  private tellSnapshot(event: SnapshotEvent): void {
+    try {
+      this.onSnapshot?.(event);
+    } catch {
+      // The callback is for telling; its failure must not fail the snapshot.
     }
   }
 

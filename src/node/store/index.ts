@@ -7,8 +7,16 @@
 export { openStore } from './open-store.js';
 export {
   DEFAULT_SNAPSHOT_EVERY_BYTES,
+  DEFAULT_SNAPSHOT_MAX_AGE_MS,
+  MAX_SNAPSHOT_MAX_AGE_MS,
   resolveStoreOptions,
   type ResolvedStoreOptions,
   type StoreOptions,
 } from './store-options.js';
-export type { RecoveryReport, StoreSearchRequest, VectorStore } from './store-contract.js';
+export type {
+  RecoveryReport,
+  SnapshotEvent,
+  SnapshotTrigger,
+  StoreSearchRequest,
+  VectorStore,
+} from './store-contract.js';

@@ -25,9 +25,11 @@ import { WalFile } from './wal-file.js';
  * without it would answer reads with silently missing points. A damaged or missing HNSW index
  * file only costs a rebuild from the snapshot's vectors (said in the report's `problem`).
  *
- * @param options - Directory, flushing, snapshot threshold and the recovery callback.
+ * @param options - Directory, flushing, snapshot thresholds, and the recovery and snapshot
+ *   callbacks.
  * @default options.fsync true
  * @default options.snapshotEveryBytes 64 MiB
+ * @default options.snapshotMaxAgeMs 60000
  * @returns The open store.
  * @throws `InvalidOptionError` for a bad option.
  * @throws {@link BackendError} when the directory cannot be created or read, or a snapshot file
@@ -63,8 +65,9 @@ export async function openStore(options: StoreOptions = {}): Promise<VectorStore
         notes.push(...loaded.notes);
       }
       await removeStaleFiles(dir, manifest);
+      // Replayed points wait for the index; the store's background indexer builds it.
       const opened = await WalFile.open(dir, fsync, manifest?.seq ?? 0, (record) => {
-        applyRecord(collections, record);
+        applyRecord(collections, record, true);
       });
       if (opened.problem !== undefined) {
         notes.unshift(

@@ -7,7 +7,9 @@
  * 1. For every collection changed since the previous snapshot, write `snap-<seq>-<n>.points`
  *    (ids, vectors, payloads) and, for `hnsw`, `snap-<seq>-<n>.hnsw` (usearch's own file, so
  *    that a restart does not rebuild the graph): each through a temporary file, flushed, renamed.
- *    Unchanged collections keep the files the previous manifest names.
+ *    Unchanged collections keep the files the previous manifest names; a collection whose
+ *    points did not change but whose index took in points from the background indexer keeps
+ *    its points file and gets a new index file.
  * 2. Flush the directory, then replace the manifest (atomically): from this moment the snapshot
  *    covers every record up to `seq`.
  * 3. The caller starts the log again after `seq`, then removes the files no manifest names.
@@ -59,27 +61,52 @@ export async function writeSnapshot(
   durable: boolean,
 ): Promise<Manifest> {
   const entries: ManifestEntry[] = [];
+  // Collections whose `indexChanged` this snapshot cleared: set again if it fails.
+  const saved: StoreCollection[] = [];
+  // Names of the previous snapshot, which a new file must not replace (same seq, index only).
+  const taken = new Set(
+    previous?.collections.flatMap((e) => [e.points.file, ...(e.index ? [e.index.file] : [])]),
+  );
   let n = 0;
-  for (const c of collections) {
-    const kept = previous?.collections.find((e) => e.name === c.name);
-    if (kept !== undefined && previous !== undefined && c.changedAt <= previous.seq) {
-      entries.push(kept);
-      continue;
+  const nextBase = (): string => {
+    let base: string;
+    do base = `${SNAPSHOT_FILE_PREFIX}${seq}-${n++}`;
+    while (taken.has(`${base}.points`) || taken.has(`${base}.hnsw`));
+    return base;
+  };
+  try {
+    for (const c of collections) {
+      const kept = previous?.collections.find((e) => e.name === c.name);
+      const same = kept !== undefined && previous !== undefined && c.changedAt <= previous.seq;
+      if (same && !c.indexChanged) {
+        entries.push(kept);
+        continue;
+      }
+      const base = nextBase();
+      const points = same
+        ? kept.points
+        : await writePointsFile(dir, `${base}.points`, c.table, c.spec.dimension, durable);
+      let index: SnapshotFileRef | undefined;
+      if (c.index !== undefined) {
+        // Cleared before the save: the indexer may add points while the files are flushed.
+        c.indexChanged = false;
+        saved.push(c);
+        index = await saveIndex(dir, `${base}.hnsw`, c.index, durable);
+      }
+      entries.push(
+        index === undefined
+          ? { name: c.name, spec: c.spec, points }
+          : { name: c.name, spec: c.spec, points, index },
+      );
     }
-    const base = `${SNAPSHOT_FILE_PREFIX}${seq}-${n++}`;
-    const points = await writePointsFile(dir, `${base}.points`, c.table, c.spec.dimension, durable);
-    const index =
-      c.index === undefined ? undefined : await saveIndex(dir, `${base}.hnsw`, c.index, durable);
-    entries.push(
-      index === undefined
-        ? { name: c.name, spec: c.spec, points }
-        : { name: c.name, spec: c.spec, points, index },
-    );
+    if (durable) await syncDirectory(dir);
+    const manifest: Manifest = { seq, collections: entries };
+    await writeManifest(dir, manifest, durable);
+    return manifest;
+  } catch (err) {
+    for (const c of saved) c.indexChanged = true;
+    throw err;
   }
-  if (durable) await syncDirectory(dir);
-  const manifest: Manifest = { seq, collections: entries };
-  await writeManifest(dir, manifest, durable);
-  return manifest;
 }
 
 async function saveIndex(
@@ -119,7 +146,10 @@ export interface LoadedSnapshot {
 
 /**
  * Loads every collection a manifest names. A damaged or missing index file is not fatal (the
- * graph is rebuilt from the points file's vectors, and a note says so); a damaged points file is.
+ * collection starts with an empty graph, every point waits for the background indexer, and a
+ * note says so); a damaged points file is. An index file that holds fewer points than the
+ * points file (a snapshot taken while the indexer was busy) is used as it is: the points it
+ * lacks wait for the indexer.
  *
  * @param dir - The data directory.
  * @param manifest - The manifest in effect.
@@ -139,16 +169,11 @@ export async function loadSnapshot(dir: string, manifest: Manifest): Promise<Loa
     if (c.index !== undefined) {
       const loaded = entry.index === undefined ? undefined : await loadIndex(dir, entry.index, c);
       if (loaded === undefined) {
-        const records = [...table.records()];
-        c.index.add(
-          records.map((r) => r.label),
-          records.map((r) => r.vector),
-        );
+        // `c.index` is still the empty one the constructor made: every point waits for it.
+        c.adoptIndex();
         notes.push(
-          `the HNSW index of collection ${JSON.stringify(entry.name)} (${entry.index?.file ?? 'no file'}) was missing or damaged and was rebuilt from the snapshot's vectors`,
+          `the HNSW index of collection ${JSON.stringify(entry.name)} (${entry.index?.file ?? 'no file'}) was missing or damaged and is rebuilt from the snapshot's vectors in the background`,
         );
-      } else {
-        c.index = loaded;
       }
     }
     collections.set(entry.name, c);
@@ -156,6 +181,7 @@ export async function loadSnapshot(dir: string, manifest: Manifest): Promise<Loa
   return { collections, notes };
 }
 
+/** Loads an index file into `c` when it is intact and fits `c`'s points; `undefined` if not. */
 async function loadIndex(
   dir: string,
   ref: SnapshotFileRef,
@@ -165,9 +191,16 @@ async function loadIndex(
   const sum = await fileChecksum(path).catch(() => undefined);
   // usearch trusts its file; a damaged one must never reach it.
   if (sum?.bytes !== ref.bytes || sum.crc !== ref.crc || c.index === undefined) return undefined;
-  const index = AnnIndex.load(path, c.index.params);
-  const labels = [...c.table.records()].map((r) => r.label);
-  if (index?.size !== labels.length || !index.containsAll(labels)) return undefined;
+  const empty = c.index;
+  const index = AnnIndex.load(path, empty.params);
+  if (index === undefined) return undefined;
+  c.index = index;
+  try {
+    c.adoptIndex();
+  } catch {
+    c.index = empty;
+    return undefined;
+  }
   return index;
 }
 

@@ -4,6 +4,13 @@
  * is replayed), so this file never fails half-way through a write: every input was checked
  * before it was logged.
  *
+ * Points can wait for the index: the log replay at start only puts points in the table (building
+ * the HNSW graph is nearly all the time a replay takes, so the node starts without it), and so
+ * does loading a snapshot whose index file lacks some points. Each point of the table is then
+ * either in the index or among the unindexed ones, never both; searches score the unindexed
+ * ones exactly next to the graph's candidates, so that no point is missed, and the store's
+ * background indexer moves them into the index a slice at a time ({@link StoreCollection.indexSome}).
+ *
  * @module
  */
 import { hitsOf, storedPointsOf } from '../../backends/memory/record-copies.js';
@@ -12,7 +19,7 @@ import { idKey } from '../../core/ids.js';
 import type { CollectionInfo, Hit, PointId, StoredPoint } from '../../core/types.js';
 import { AnnIndex } from './ann-index.js';
 import { searchPoints } from './collection-search.js';
-import { PointTable } from './point-table.js';
+import { PointTable, type StoredRecord } from './point-table.js';
 import {
   DEFAULT_EF_SEARCH,
   NODE_CURSORS,
@@ -43,6 +50,14 @@ export class StoreCollection {
   index: AnnIndex | undefined;
   /** Log seq of the last change (create, upsert or delete). */
   changedAt: number;
+  /**
+   * Whether points entered the index through {@link StoreCollection.indexSome} since the index
+   * was last saved: the next snapshot must write the index again even when no record changed
+   * the collection.
+   */
+  indexChanged = false;
+  // Labels of points in the table but not (yet) in the index, in the order they arrived.
+  private readonly unindexed = new Set<number>();
 
   /**
    * @param name - The name.
@@ -88,17 +103,37 @@ export class StoreCollection {
     return this.table.size;
   }
 
+  /** Number of points waiting for the index (always 0 for a `flat` collection). */
+  get unindexedCount(): number {
+    return this.unindexed.size;
+  }
+
   /**
    * Inserts or replaces points (a later point of the list wins over an earlier one with the
    * same id). A replaced point's old vector leaves the index before the new one enters it.
+   *
+   * @param points - Checked points.
+   * @param seq - The log seq of the write.
+   * @param deferIndex - Leave the points out of the index (they wait for
+   *   {@link StoreCollection.indexSome}); the log replay does, live writes do not.
+   * @default deferIndex false
    */
-  upsert(points: readonly PreparedPoint[], seq: number): void {
+  upsert(points: readonly PreparedPoint[], seq: number, deferIndex = false): void {
     const fresh = new Map<number, Float32Array>();
     const stale: number[] = [];
     for (const p of points) {
       const { record, replaced } = this.table.put(p.id, p.key, p.vector, p.payload);
-      if (replaced && !fresh.has(record.label)) stale.push(record.label);
-      fresh.set(record.label, record.vector);
+      if (this.index === undefined) continue;
+      const label = record.label;
+      // A point waiting for the index keeps waiting; the table holds its new vector.
+      if (this.unindexed.has(label)) continue;
+      if (replaced && !fresh.has(label)) stale.push(label);
+      if (deferIndex) {
+        this.unindexed.add(label);
+        fresh.delete(label);
+      } else {
+        fresh.set(label, record.vector);
+      }
     }
     if (this.index !== undefined) {
       this.index.remove(stale);
@@ -110,12 +145,64 @@ export class StoreCollection {
   /** Deletes points by id; missing ids are ignored. */
   delete(ids: readonly PointId[], seq: number): void {
     const gone: number[] = [];
+    let deleted = false;
     for (const id of ids) {
       const r = this.table.remove(idKey(id));
-      if (r !== undefined) gone.push(r.label);
+      if (r === undefined) continue;
+      deleted = true;
+      if (!this.unindexed.delete(r.label)) gone.push(r.label);
     }
     this.index?.remove(gone);
-    if (gone.length > 0) this.changedAt = seq;
+    if (deleted) this.changedAt = seq;
+  }
+
+  /**
+   * Marks every point that the index does not hold as unindexed, after the index was loaded
+   * from a snapshot (or made empty when its file was missing or damaged).
+   *
+   * @returns How many points wait for the index.
+   * @throws `Error` when the index holds a label that no point of the table has: the file does
+   *   not belong to this table and must not be used.
+   */
+  adoptIndex(): number {
+    const index = this.index;
+    this.unindexed.clear();
+    if (index === undefined) return 0;
+    const labels: number[] = [];
+    for (const r of this.table.records()) labels.push(r.label);
+    const held = index.containsEach(labels);
+    labels.forEach((label, i) => {
+      if (!held[i]) this.unindexed.add(label);
+    });
+    if (labels.length - this.unindexed.size !== index.size) {
+      throw new Error('the index holds labels that no point of the collection has');
+    }
+    return this.unindexed.size;
+  }
+
+  /**
+   * Moves up to `max` unindexed points into the index (oldest first), on every core; a slice of
+   * the store's background indexer.
+   *
+   * @param max - The most points to index in this call.
+   * @returns How many points were indexed.
+   * @throws the usearch error when the index cannot take them.
+   */
+  indexSome(max: number): number {
+    if (this.index === undefined || this.unindexed.size === 0) return 0;
+    const labels: number[] = [];
+    const vectors: Float32Array[] = [];
+    for (const label of this.unindexed) {
+      if (labels.length >= max) break;
+      // Every unindexed label has its point in the table (a delete removes both).
+      const r = this.table.byLabel(label) as StoredRecord;
+      labels.push(label);
+      vectors.push(r.vector);
+    }
+    this.index.add(labels, vectors);
+    for (const label of labels) this.unindexed.delete(label);
+    this.indexChanged = true;
+    return labels.length;
   }
 
   /** Points by id, in request order, missing and repeated ones left out. */
@@ -133,13 +220,19 @@ export class StoreCollection {
    * `topK`, `ef`); see `collection-search.ts` for how each kind of search runs.
    */
   search(request: StoreSearchRequest, queries: readonly Float32Array[]): Hit[][] {
-    const ranked = searchPoints(this.spec.metric, this.table, this.index, {
-      queries,
-      topK: request.topK,
-      filter: request.filter,
-      ef: request.ef,
-      exact: request.exact === true,
-    });
+    const ranked = searchPoints(
+      this.spec.metric,
+      this.table,
+      this.index,
+      {
+        queries,
+        topK: request.topK,
+        filter: request.filter,
+        ef: request.ef,
+        exact: request.exact === true,
+      },
+      this.unindexed,
+    );
     return hitsOf(ranked, request.includePayload, request.includeVector);
   }
 

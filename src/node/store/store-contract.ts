@@ -45,6 +45,33 @@ export interface RecoveryReport {
   readonly problem?: string;
 }
 
+/** Why a snapshot was taken. */
+export type SnapshotTrigger =
+  /** The log passed `snapshotEveryBytes`. */
+  | 'size'
+  /** The oldest record not in a snapshot got older than `snapshotMaxAgeMs`. */
+  | 'age'
+  /** The background indexer finished: the snapshot saves the completed graphs. */
+  | 'indexed'
+  /** `snapshot()` was called. */
+  | 'request'
+  /** `close()`. */
+  | 'close';
+
+/** A snapshot that was written, or failed, as told to `onSnapshot`. */
+export interface SnapshotEvent {
+  /** Why it was taken. */
+  readonly trigger: SnapshotTrigger;
+  /** The log seq it covers (every record up to it), or would have covered when it failed. */
+  readonly seq: number;
+  /** Time it took, from the start of the first file to the log truncated, in milliseconds. */
+  readonly durationMs: number;
+  /** Bytes of log records it made unnecessary (the log is truncated to its header). */
+  readonly logBytes: number;
+  /** Why it failed; the log then still holds every record, and a later snapshot tries again. */
+  readonly error?: Error;
+}
+
 /** The storage engine of a reference node. */
 export interface VectorStore {
   /** Creates a collection; `exists` when it is there with the same dimension and metric. @throws CollectionConflictError otherwise. */

@@ -3,23 +3,33 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { InvalidOptionError } from '../../../src/core/errors.js';
 import {
   DEFAULT_BODY_LIMIT_BYTES,
   resolveNodeOptions,
 } from '../../../src/node/server/server-options.js';
+import { startNode } from '../../../src/node/server/start-node.js';
+import { MANIFEST_FILE_NAME } from '../../../src/node/store/snapshot-manifest.js';
 import { REPO_ROOT } from '../../helpers/node-process.js';
 
 describe('node options', () => {
-  it('defaults to loopback, a free port, memory, no key, 64 MiB, fsync on, no logs', () => {
+  it('defaults to loopback, a free port, memory, no key, 64 MiB, 10 s / 30 s to send a request, fsync on, snapshots by 64 MiB or 60 s, no logs', () => {
     expect(resolveNodeOptions()).toEqual({
       port: 0,
       host: '127.0.0.1',
       dataDir: undefined,
       apiKey: undefined,
       bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
       fsync: true,
+      snapshotEveryBytes: 64 * 1024 * 1024,
+      snapshotMaxAgeMs: 60_000,
       logger: false,
     });
     expect(DEFAULT_BODY_LIMIT_BYTES).toBe(64 * 1024 * 1024);
@@ -32,11 +42,60 @@ describe('node options', () => {
     [{ apiKey: 3 }, /`apiKey`/],
     [{ bodyLimitBytes: 10 }, /`bodyLimitBytes`/],
     [{ fsync: 'yes' }, /`fsync`/],
+    [{ snapshotEveryBytes: 0 }, /`snapshotEveryBytes`/],
+    [{ snapshotMaxAgeMs: -1 }, /`snapshotMaxAgeMs`/],
+    [{ snapshotMaxAgeMs: 2 ** 31 }, /`snapshotMaxAgeMs`/],
     [{ dataDir: 1 }, /`dataDir`/],
     [{ prot: 1 }, /unknown option `prot`/],
   ])('rejects %o', (options, message) => {
     expect(() => resolveNodeOptions(options as never)).toThrow(InvalidOptionError);
     expect(() => resolveNodeOptions(options as never)).toThrow(message);
+  });
+});
+
+describe('startNode: request timeouts', () => {
+  it('hands them to the server: a stalled body gets 408 and the connection is closed', async () => {
+    const node = await startNode({ headersTimeoutMs: 100, requestTimeoutMs: 200 });
+    try {
+      const socket = connect(node.port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(
+        'PUT /collections/docs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"d',
+      );
+      let received = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+      const timer = setTimeout(() => socket.destroy(), 10_000);
+      await once(socket, 'close');
+      clearTimeout(timer);
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      await node.close();
+    }
+  });
+});
+
+describe('startNode: store options', () => {
+  it('hands the snapshot thresholds to the store: a write is snapshotted by age', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vecmesh-node-'));
+    const node = await startNode({ dataDir: dir, snapshotMaxAgeMs: 50 });
+    try {
+      const created = await fetch(`${node.url}/collections/docs`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dimension: 2, metric: 'l2' }),
+      });
+      expect(created.status).toBe(201);
+      // No snapshot is due by size (64 MiB), so the manifest can only come from the age timer.
+      await vi.waitFor(
+        async () => {
+          expect(await readdir(dir)).toContain(MANIFEST_FILE_NAME);
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+    } finally {
+      await node.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMesh, type Mesh, type PointId } from '../../src/index.js';
 import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
+import { drainHints, expectEveryReplicaHolds } from '../helpers/replicas-hold.js';
 
 const DIMENSION = 8;
 let dir: string;
@@ -125,30 +126,8 @@ describe('a 3 x 2 reference-node cluster with replicas killed and restarted', ()
     expect(acknowledged.length).toBeGreaterThan(1000);
 
     // Replay what the killed replicas missed, then check every replica of every shard.
-    await mesh.checkHealth();
-    while (mesh.pendingHints() > 0) {
-      await mesh.flushHints();
-      if (mesh.pendingHints() > 0) await mesh.checkHealth();
-    }
-    const map = mesh.topology.clusters[0]!.shardMap;
-    for (const node of cluster.nodes) {
-      const expected = acknowledged.filter((id) => map.shardFor(id) === node.shard);
-      const stored = new Set<PointId>();
-      let cursor: string | undefined;
-      do {
-        const page = await node.backend.scanIds(
-          'docs',
-          cursor === undefined ? { limit: 5000 } : { cursor, limit: 5000 },
-        );
-        for (const id of page.ids) stored.add(id);
-        cursor = page.nextCursor;
-      } while (cursor !== undefined);
-      const missing = expected.filter((id) => !stored.has(id));
-      expect({ node: `s${node.shard}-r${node.replica}`, missing: missing.length }).toEqual({
-        node: `s${node.shard}-r${node.replica}`,
-        missing: 0,
-      });
-    }
+    await drainHints(mesh);
+    await expectEveryReplicaHolds(mesh, cluster, 'docs', acknowledged);
     expect(writeErrors).toBeLessThan(acknowledged.length / 10);
   });
 });

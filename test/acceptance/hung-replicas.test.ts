@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMesh, type Mesh, type PointId } from '../../src/index.js';
 import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
+import { drainHints, expectEveryReplicaHolds } from '../helpers/replicas-hold.js';
 
 const DIMENSION = 8;
 /** How long the two replicas stay frozen: far longer than any attempt timeout or hedge. */
@@ -133,29 +134,7 @@ describe('a 2 x 3 reference-node cluster with one replica of each shard frozen (
     expect(Math.max(...writeMs.hung)).toBeLessThan(HANG_MS / 2);
 
     // Every acknowledged write reaches every replica once the hung ones have their hints.
-    await mesh.checkHealth();
-    while (mesh.pendingHints() > 0) {
-      await mesh.flushHints();
-      if (mesh.pendingHints() > 0) await mesh.checkHealth();
-    }
-    const map = mesh.topology.clusters[0]!.shardMap;
-    for (const node of cluster.nodes) {
-      const expected = acknowledged.filter((id) => map.shardFor(id) === node.shard);
-      const stored = new Set<PointId>();
-      let cursor: string | undefined;
-      do {
-        const page = await node.backend.scanIds(
-          'docs',
-          cursor === undefined ? { limit: 5000 } : { cursor, limit: 5000 },
-        );
-        for (const id of page.ids) stored.add(id);
-        cursor = page.nextCursor;
-      } while (cursor !== undefined);
-      const missing = expected.filter((id) => !stored.has(id));
-      expect({ node: `s${node.shard}-r${node.replica}`, missing: missing.length }).toEqual({
-        node: `s${node.shard}-r${node.replica}`,
-        missing: 0,
-      });
-    }
+    await drainHints(mesh);
+    await expectEveryReplicaHolds(mesh, cluster, 'docs', acknowledged);
   });
 });

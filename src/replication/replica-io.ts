@@ -14,12 +14,22 @@ import { toVecmeshError } from '../core/native-errors.js';
 import { physicalCollectionName } from '../topology/topology.js';
 import type { Replica } from '../backends/backend-topology.js';
 import type { ReplicaRuntime } from './replica-runtime.js';
+import type { ResolvedAttemptTimeoutOptions } from '../resilience/attempt-timeout.js';
 
 /** Where replica calls go through: each replica's runtime (the `RuntimeRegistry` is one). */
 export interface ReplicaRuntimes {
   /** The runtime of a replica the mesh tracks. */
   runtime(replica: Replica): ReplicaRuntime;
+  /**
+   * Bounds each call: it fails with a retryable `TimeoutError` after `maxMs`, so that a repair,
+   * a fill or a migration never waits without bound on a replica that hangs.
+   * @default undefined (no bound but the backend's own)
+   */
+  readonly attemptTimeout?: ResolvedAttemptTimeoutOptions | undefined;
 }
+
+/** The signal of maintenance calls, which have no deadline of their own. */
+const NEVER = new AbortController().signal;
 
 /**
  * A lock on ids that a copy holds while it reads and writes them (the reshard copy gate is one),
@@ -56,7 +66,9 @@ export async function callReplica<T>(
   body: () => Promise<T>,
 ): Promise<T> {
   try {
-    return await runtimes.runtime(replica).call(body);
+    return await runtimes
+      .runtime(replica)
+      .attempt(body, NEVER, runtimes.attemptTimeout, operation, 'write');
   } catch (error) {
     const base =
       error instanceof VecmeshError

@@ -12,6 +12,7 @@ import type { ResolvedBreakerOptions } from '../resilience/breaker.js';
 import { LatencyWindow, type ResolvedHedgingOptions } from '../resilience/hedging.js';
 import type { Cluster, Replica, Shard, Topology } from '../backends/backend-topology.js';
 import { ReplicaRuntime } from './replica-runtime.js';
+import type { ResolvedAttemptTimeoutOptions } from '../resilience/attempt-timeout.js';
 import type { ResolvedReplicationOptions } from './replication-options.js';
 
 /**
@@ -31,6 +32,8 @@ export interface RuntimeSettings {
   readonly replication: Pick<ResolvedReplicationOptions, 'mode' | 'readYourWrites'>;
   /** How clusters are ordered for reads. */
   readonly readPreference: 'priority' | 'nearest';
+  /** Per-attempt timeouts, or `undefined` when off. */
+  readonly attemptTimeout?: ResolvedAttemptTimeoutOptions | undefined;
 }
 
 interface ShardState {
@@ -53,6 +56,11 @@ export class RuntimeRegistry {
   private readonly replicas = new Map<string, ReplicaRuntime>();
   private readonly shards = new Map<string, ShardState & { readonly size: number }>();
   private readonly policy: BalancingPolicy;
+
+  /** Per-attempt timeouts of the calls made through these runtimes, or `undefined` when off. */
+  get attemptTimeout(): ResolvedAttemptTimeoutOptions | undefined {
+    return this.options.attemptTimeout;
+  }
 
   /**
    * @param topology - The topology whose replicas are tracked.

@@ -16,6 +16,7 @@ import { overhead } from './scenarios/overhead.js';
 import { recall } from './scenarios/recall.js';
 import { recovery } from './scenarios/recovery.js';
 import { reshard } from './scenarios/reshard.js';
+import { router } from './scenarios/router.js';
 
 /** Parsed command-line flags every scenario receives. */
 export interface BenchArgs {
@@ -39,6 +40,7 @@ const scenarios: Record<string, Scenario> = {
   reshard,
   availability,
   recovery,
+  router,
 };
 
 async function main(argv: string[]): Promise<number> {

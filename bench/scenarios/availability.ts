@@ -9,12 +9,43 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMesh } from '../../src/index.js';
-import { startLocalCluster } from '../../src/node/local-cluster.js';
+import { createMesh, type Collection, type Mesh, type MeshOptions } from '../../src/index.js';
+import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
 import { nowMs, printTable, quantile, randomVectors, round } from '../lib/stats.js';
 import type { BenchArgs } from '../run.js';
 
 const DIMENSION = 64;
+
+/** A local cluster in a temporary folder, a connected mesh over it and a flat collection. */
+interface Fixture {
+  readonly cluster: LocalCluster;
+  readonly mesh: Mesh;
+  readonly docs: Collection;
+}
+
+/** Runs `body` on a fresh {@link Fixture}, then closes the mesh, stops the nodes and cleans up. */
+async function withCluster<T>(
+  layout: { shards: number; replicas: number },
+  options: Omit<MeshOptions, 'clusters'>,
+  body: (fixture: Fixture) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'vecmesh-bench-availability-'));
+  const cluster = await startLocalCluster({ ...layout, dataDir: dir });
+  const mesh = createMesh({ ...options, clusters: [cluster.topology] });
+  try {
+    await mesh.connect();
+    const docs = await mesh.createCollection('bench', {
+      dimension: DIMENSION,
+      metric: 'l2',
+      index: { type: 'flat' },
+    });
+    return await body({ cluster, mesh, docs });
+  } finally {
+    await mesh.close().catch(() => undefined);
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 export async function availability(args: BenchArgs): Promise<Record<string, unknown>> {
   const replay = [];
@@ -28,21 +59,12 @@ export async function availability(args: BenchArgs): Promise<Record<string, unkn
 }
 
 async function hintReplay(points: number, pointsPerWrite: number): Promise<Record<string, number>> {
-  const dir = await mkdtemp(join(tmpdir(), 'vecmesh-bench-replay-'));
-  const cluster = await startLocalCluster({ shards: 1, replicas: 2, dataDir: dir });
-  const mesh = createMesh({
-    clusters: [cluster.topology],
+  const options = {
     replication: { writeConsistency: 'one' },
     health: { intervalMs: 3_600_000 },
     retry: { retries: 0 },
-  });
-  try {
-    await mesh.connect();
-    const docs = await mesh.createCollection('bench', {
-      dimension: DIMENSION,
-      metric: 'l2',
-      index: { type: 'flat' },
-    });
+  } as const;
+  return withCluster({ shards: 1, replicas: 2 }, options, async ({ cluster, mesh, docs }) => {
     const vectors = randomVectors(points, DIMENSION, 11);
     await cluster.kill(0, 1);
     for (let i = 0; i < points; i += pointsPerWrite) {
@@ -66,27 +88,12 @@ async function hintReplay(points: number, pointsPerWrite: number): Promise<Recor
       replay_ms: round(ms, 1),
       points_per_s: round((points * 1000) / ms, 0),
     };
-  } finally {
-    await mesh.close().catch(() => undefined);
-    await cluster.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 async function hungReplica(hangMs: number): Promise<Record<string, number>> {
-  const dir = await mkdtemp(join(tmpdir(), 'vecmesh-bench-hung-'));
-  const cluster = await startLocalCluster({ shards: 2, replicas: 3, dataDir: dir });
-  const mesh = createMesh({
-    clusters: [cluster.topology],
-    replication: { writeConsistency: 'quorum' },
-  });
-  try {
-    await mesh.connect();
-    const docs = await mesh.createCollection('bench', {
-      dimension: DIMENSION,
-      metric: 'l2',
-      index: { type: 'flat' },
-    });
+  const options = { replication: { writeConsistency: 'quorum' } } as const;
+  return withCluster({ shards: 2, replicas: 3 }, options, async ({ cluster, docs }) => {
     const vectors = randomVectors(2000, DIMENSION, 12);
     const reads = { healthy: [] as number[], hung: [] as number[] };
     const writes = { healthy: [] as number[], hung: [] as number[] };
@@ -154,9 +161,5 @@ async function hungReplica(hangMs: number): Promise<Record<string, number>> {
       failed_reads: failedReads,
       failed_writes: failedWrites,
     };
-  } finally {
-    await mesh.close().catch(() => undefined);
-    await cluster.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

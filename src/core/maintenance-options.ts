@@ -8,7 +8,7 @@
  */
 import { InvalidOptionError, describeValue } from './errors.js';
 import type { ReshardProgressEvent } from './events.js';
-import { optionInteger, optionObject, rejectUnknownKeys } from './options.js';
+import { optionInteger, optionObject, optionSignal, rejectUnknownKeys } from './options.js';
 
 /**
  * Default `batchSize` of every maintenance call: ids per scan page and points per copy or
@@ -186,7 +186,7 @@ export function resolveReshardOptions(options: unknown): ResolvedReshardOptions 
     checkpoint: checkpointOption(raw['checkpoint']),
     batchSize: batchSizeOption(raw['batchSize']),
     collections: collections === undefined ? undefined : Object.freeze([...collections].sort()),
-    signal: signalOption(raw['signal']),
+    signal: optionSignal(raw['signal'], 'options.signal'),
     onProgress: onProgress as ResolvedReshardOptions['onProgress'],
   });
 }
@@ -207,7 +207,7 @@ export function resolveUpdateTopologyOptions(options: unknown): ResolvedUpdateTo
   const raw = optionsOf(options, ['batchSize', 'signal']);
   return Object.freeze({
     batchSize: batchSizeOption(raw['batchSize']),
-    signal: signalOption(raw['signal']),
+    signal: optionSignal(raw['signal'], 'options.signal'),
   });
 }
 
@@ -253,7 +253,7 @@ export function resolveRepairOptions(options: unknown): ResolvedRepairOptions {
   return Object.freeze({
     pageSize: optionInteger(raw['pageSize'], 'options.pageSize', DEFAULT_REPAIR_PAGE_SIZE, 1),
     batchSize: batchSizeOption(raw['batchSize']),
-    signal: signalOption(raw['signal']),
+    signal: optionSignal(raw['signal'], 'options.signal'),
   });
 }
 
@@ -274,16 +274,6 @@ function checkpointOption(value: unknown): string | undefined {
   if (value !== undefined && (typeof value !== 'string' || value === '')) {
     throw new InvalidOptionError(
       `\`options.checkpoint\` must be a file path, received ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
-/** `signal`: an `AbortSignal`, when given. */
-function signalOption(value: unknown): AbortSignal | undefined {
-  if (value !== undefined && !(value instanceof AbortSignal)) {
-    throw new InvalidOptionError(
-      `\`options.signal\` must be an AbortSignal, received ${describeValue(value)}`,
     );
   }
   return value;

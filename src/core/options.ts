@@ -127,3 +127,24 @@ export function optionString(value: unknown, name: string): string | undefined {
   }
   return value;
 }
+
+/**
+ * An optional `AbortSignal` option.
+ *
+ * @param value - What the caller gave.
+ * @param name - The option's name in messages, e.g. `options.signal`.
+ * @returns The signal, or `undefined` when none was given.
+ * @throws {@link InvalidOptionError} when `value` is given and is not an `AbortSignal`.
+ * @example
+ * ```ts
+ * optionSignal(AbortSignal.timeout(1000), 'signal'); // the signal
+ * ```
+ */
+export function optionSignal(value: unknown, name: string): AbortSignal | undefined {
+  if (value !== undefined && !(value instanceof AbortSignal)) {
+    throw new InvalidOptionError(
+      `\`${name}\` must be an AbortSignal, received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}

@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { InvalidOptionError, describeValue } from '../core/errors.js';
-import { optionObject, rejectUnknownKeys } from '../core/options.js';
+import { optionObject, optionSignal, rejectUnknownKeys } from '../core/options.js';
 import type { OperationOptions } from './context.js';
 
 /** The keys of {@link OperationOptions}, which every operation accepts. */
@@ -22,7 +21,7 @@ export const OPERATION_OPTION_KEYS = [
  *
  * @param options - What the caller passed; `undefined` means the defaults.
  * @param keys - Every option the call accepts.
- * @throws {@link InvalidOptionError} when `options` is not an object, has a key not in `keys`,
+ * @throws `InvalidOptionError` when `options` is not an object, has a key not in `keys`,
  *   or has a `signal` that is not an `AbortSignal`.
  *
  * @example
@@ -37,10 +36,5 @@ export function checkCallOptions(options: unknown, keys: readonly string[]): voi
   if (options === undefined) return;
   const raw = optionObject(options, 'options');
   rejectUnknownKeys(raw, '', keys);
-  const signal = raw.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new InvalidOptionError(
-      `\`signal\` must be an AbortSignal, received ${describeValue(signal)}`,
-    );
-  }
+  optionSignal(raw.signal, 'signal');
 }

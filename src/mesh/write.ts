@@ -210,20 +210,21 @@ async function writeChunk<T>(
     }
   }
   // Replicas still writing: they settle in the background, and get a hint if they fail.
-  const late = direct.filter((replica) => !answered.some((a) => a.replica === replica));
+  const answeredReplicas = new Set(answered.map((a) => a.replica));
+  const stillWriting = new Set(direct.filter((replica) => !answeredReplicas.has(replica)));
+  const late = sends.filter((_, i) => stillWriting.has(direct[i] as Replica));
   if (late.length > 0) {
     ctx.hints.trackStraggler(
       Promise.all(
-        late.map(async (replica) => {
-          const answer = await (sends[direct.indexOf(replica)] as Promise<ReplicaAnswer>);
-          await afterDirectWrite(ctx, answer, hintOf, counters).catch(() => false);
+        late.map(async (send) => {
+          await afterDirectWrite(ctx, await send, hintOf, counters).catch(() => false);
         }),
       ).then(() => undefined),
     );
   }
 
   // Replicas that did not take the chunk directly get it as a hint, if the chunk counts.
-  const missed = targets.filter((replica) => !acked.has(replica) && !late.includes(replica));
+  const missed = targets.filter((replica) => !acked.has(replica) && !stillWriting.has(replica));
   const enough = counted >= required;
   const otherClusterMayAck =
     ctx.options.replication.clusters === 'mirror' && ctx.topology().clusters.length > 1;
